@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { SecretHasher } from '../auth/secrets.js';
+import { ConfigError, loadConfig } from '../config.js';
+import type { Config, ConfigOverrides } from '../config.js';
+import { AccountService } from '../domain/accounts.js';
+import { systemClock } from '../domain/clock.js';
+import { startServer } from '../server.js';
+import { openStore } from '../storage/open-store.js';
+import type { Store } from '../storage/store.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** Human-facing text goes to the terminal directly, never through the logger (secrets are printed). */
+const say = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+interface DbOptions {
+  database?: string;
+  json?: boolean;
+}
+
+function configFrom(overrides: ConfigOverrides): Config {
+  try {
+    return loadConfig(process.env, overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`order-inbox: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function withStore<T>(
+  options: DbOptions,
+  run: (store: Store, accounts: AccountService, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = configFrom({ database: options.database });
+  const store = await openStore(config);
+  try {
+    return await run(
+      store,
+      new AccountService(store, new SecretHasher(config.secretPepper), systemClock),
+      config,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+function accountId(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`--account must be a number (got "${value}")`);
+  return Number(value);
+}
+
+const program = new Command('order-inbox')
+  .description("A self-hostable server that speaks Sendcloud's Integrations API v2")
+  .version(pkg.version, '-v, --version');
+
+const databaseOption = () =>
+  new Option('--database <path-or-url>', 'SQLite file path or postgres:// URL (env DATABASE_URL)');
+
+program
+  .command('serve')
+  .description('start the HTTP server')
+  .option('--port <port>', 'port to listen on, 0 for any free port (env PORT, default 3000)')
+  .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
+  .addOption(databaseOption())
+  .addOption(new Option('--rate-limit <on|off>', 'Sendcloud rate limits (env RATE_LIMIT, default on)'))
+  .action(async (options: { port?: string; host?: string; database?: string; rateLimit?: string }) => {
+    const config = configFrom({
+      port: options.port,
+      host: options.host,
+      database: options.database,
+      rateLimit: options.rateLimit,
+    });
+    const store = await openStore(config);
+    const hasher = new SecretHasher(config.secretPepper);
+    const firstStart = (await store.countAccounts()) === 0;
+    const tenant = firstStart ? await new AccountService(store, hasher, systemClock).bootstrap() : null;
+    const server = await startServer(config, store);
+    const where = config.database.kind === 'sqlite' ? config.database.path : 'PostgreSQL';
+    say(`order-inbox ${pkg.version} on ${where}`);
+    say(
+      `rate limits: ${config.rateLimit ? 'on (Sendcloud: 1000/min safe, 100/min and 15/s unsafe)' : 'off'}`,
+    );
+    if (tenant !== null) {
+      const base = `${server.url}/api/v2`;
+      say('');
+      say(
+        'First start: created an account, an API key pair and one integration. The secret is shown only now.',
+      );
+      say(`  base URL        ${base}`);
+      say(`  public key      ${tenant.issued.credential.publicKey}`);
+      say(`  secret key      ${tenant.issued.secretKey}`);
+      say(`  integration id  ${tenant.integration.id}`);
+      say('');
+      say(
+        `  curl -u '${tenant.issued.credential.publicKey}:${tenant.issued.secretKey}' ${base}/integrations/${tenant.integration.id}/shipments`,
+      );
+      say('');
+    } else {
+      say(
+        'More credentials: npx order-inbox credentials create --account <id>  (or bootstrap --json for a new account)',
+      );
+    }
+    say(`listening on ${server.url}`);
+    const stop = (signal: string) => {
+      say(`${signal}: finishing in-flight requests and closing the database`);
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`order-inbox: error while closing: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (serve does this too)')
+  .addOption(databaseOption())
+  .action(async (options: DbOptions) => {
+    const config = configFrom({ database: options.database });
+    const store = await openStore(config);
+    await store.close();
+    say('migrations applied');
+  });
+
+program
+  .command('bootstrap')
+  .description('create an account with one API key pair and one "api" integration')
+  .addOption(databaseOption())
+  .option('--json', 'print one JSON object')
+  .option('--non-partner', 'make the account a non-partner (403 on pushing shipments)')
+  .action(async (options: DbOptions & { nonPartner?: boolean }) => {
+    await withStore(options, async (_store, accounts) => {
+      const tenant = await accounts.bootstrap(!options.nonPartner);
+      const out = {
+        account_id: tenant.accountId,
+        public_key: tenant.issued.credential.publicKey,
+        secret_key: tenant.issued.secretKey,
+        integration_id: tenant.integration.id,
+        webhook_signature_key: tenant.integration.webhookSignatureKey,
+      };
+      if (options.json) say(JSON.stringify(out));
+      else for (const [key, value] of Object.entries(out)) say(`${key.padEnd(22)} ${value}`);
+    });
+  });
+
+const integrations = program.command('integrations').description('manage integrations');
+integrations
+  .command('create')
+  .description('create an integration for an account')
+  .requiredOption('--account <id>', 'the account id')
+  .option('--shop-name <name>', 'shop name', 'My webshop')
+  .option('--shop-url <url>', 'shop URL')
+  .option('--system <system>', 'shop system', 'api')
+  .addOption(databaseOption())
+  .option('--json', 'print JSON')
+  .action(
+    async (options: DbOptions & { account: string; shopName: string; shopUrl?: string; system: string }) => {
+      await withStore(options, async (store, accounts) => {
+        const id = accountId(options.account);
+        if ((await store.getAccount(id)) === null) throw new Error(`no account ${id}`);
+        const integration = await accounts.createIntegration(id, {
+          shopName: options.shopName,
+          shopUrl: options.shopUrl ?? null,
+          system: options.system,
+        });
+        const out = {
+          id: integration.id,
+          account_id: id,
+          shop_name: integration.shopName,
+          system: integration.system,
+          webhook_signature_key: integration.webhookSignatureKey,
+        };
+        say(options.json ? JSON.stringify(out) : `created integration ${integration.id} for account ${id}`);
+      });
+    },
+  );
+
+const credentials = program.command('credentials').description('manage API key pairs');
+credentials
+  .command('create')
+  .description('create an API key pair for an account; the secret is printed only now')
+  .requiredOption('--account <id>', 'the account id')
+  .addOption(databaseOption())
+  .option('--json', 'print JSON')
+  .action(async (options: DbOptions & { account: string }) => {
+    await withStore(options, async (store, accounts) => {
+      const id = accountId(options.account);
+      if ((await store.getAccount(id)) === null) throw new Error(`no account ${id}`);
+      const issued = await accounts.issueCredential(id);
+      const out = { account_id: id, public_key: issued.credential.publicKey, secret_key: issued.secretKey };
+      if (options.json) say(JSON.stringify(out));
+      else for (const [key, value] of Object.entries(out)) say(`${key.padEnd(12)} ${value}`);
+    });
+  });
+credentials
+  .command('revoke')
+  .description('revoke an API key pair; the running server refuses it on its next request')
+  .requiredOption('--public-key <key>', 'the public key')
+  .addOption(databaseOption())
+  .option('--json', 'print JSON')
+  .action(async (options: DbOptions & { publicKey: string }) => {
+    await withStore(options, async (store) => {
+      const revoked = await store.revokeCredential(options.publicKey, systemClock.nowUs());
+      if (options.json) say(JSON.stringify({ public_key: options.publicKey, revoked }));
+      else say(revoked ? `revoked ${options.publicKey}` : `no active credential ${options.publicKey}`);
+      if (!revoked) process.exitCode = 1;
+    });
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`order-inbox: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,137 @@
+/**
+ * The one reader of the environment. Every setting has a default that runs the embedded SQLite server
+ * on 127.0.0.1:3000; command-line flags override the environment. Invalid settings fail at start-up,
+ * all listed at once.
+ */
+export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  /** SQLite `synchronous`: `full` survives power loss, `normal` only a process crash. */
+  sqliteSynchronous: 'full' | 'normal';
+  pgPoolSize: number;
+  pageSize: number;
+  bodyLimitBytes: number;
+  tokenTtlSeconds: number;
+  rateLimit: boolean;
+  /** Host used in absolute `next`/`previous` links; null means the request's own Host. */
+  publicBaseUrl: string | null;
+  /** Honour X-Forwarded-Proto/-Host/-For (only behind a proxy you trust). */
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Optional HMAC key for API secret digests; changing it invalidates every stored secret. */
+  secretPepper: string | null;
+  /** Header and idle timeouts, so a slow client cannot hold a connection. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
+
+const ENV_NAMES = {
+  host: 'HOST',
+  port: 'PORT',
+  database: 'DATABASE_URL',
+  sqliteSynchronous: 'SQLITE_SYNCHRONOUS',
+  pgPoolSize: 'PG_POOL_SIZE',
+  pageSize: 'PAGE_SIZE',
+  bodyLimitBytes: 'BODY_LIMIT_BYTES',
+  tokenTtlSeconds: 'TOKEN_TTL_SECONDS',
+  rateLimit: 'RATE_LIMIT',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  trustProxy: 'TRUST_PROXY',
+  logLevel: 'LOG_LEVEL',
+  secretPepper: 'SECRET_PEPPER',
+  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS',
+} as const;
+
+export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseDatabase(value: string): DatabaseConfig {
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  if (value.startsWith('sqlite://')) return { kind: 'sqlite', path: value.slice('sqlite://'.length) };
+  if (value.startsWith('file:')) return { kind: 'sqlite', path: value.slice('file:'.length) };
+  return { kind: 'sqlite', path: value };
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: ConfigOverrides = {},
+): Config {
+  const problems: string[] = [];
+  const read = (key: keyof typeof ENV_NAMES): string | undefined => {
+    const value = overrides[key] ?? env[ENV_NAMES[key]];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const int = (key: keyof typeof ENV_NAMES, fallback: number, min: number, max: number): number => {
+    const raw = read(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      problems.push(`${ENV_NAMES[key]} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (key: keyof typeof ENV_NAMES, fallback: boolean): boolean => {
+    const raw = read(key)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+    if (['off', 'false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${ENV_NAMES[key]} must be on or off (got "${raw}")`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(key: keyof typeof ENV_NAMES, values: readonly T[], fallback: T): T => {
+    const raw = read(key)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${ENV_NAMES[key]} must be one of ${values.join(', ')} (got "${raw}")`);
+    return fallback;
+  };
+
+  let publicBaseUrl = read('publicBaseUrl') ?? null;
+  if (publicBaseUrl !== null) {
+    try {
+      const url = new URL(publicBaseUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+      publicBaseUrl = url.origin + url.pathname.replace(/\/+$/, '');
+    } catch {
+      problems.push(`PUBLIC_BASE_URL must be an http(s) URL (got "${publicBaseUrl}")`);
+      publicBaseUrl = null;
+    }
+  }
+
+  const config: Config = {
+    host: read('host') ?? '127.0.0.1',
+    port: int('port', 3000, 0, 65535),
+    database: parseDatabase(read('database') ?? DEFAULT_SQLITE_PATH),
+    sqliteSynchronous: oneOf('sqliteSynchronous', ['full', 'normal'] as const, 'full'),
+    pgPoolSize: int('pgPoolSize', 10, 1, 1000),
+    pageSize: int('pageSize', 100, 1, 1000),
+    bodyLimitBytes: int('bodyLimitBytes', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    tokenTtlSeconds: int('tokenTtlSeconds', 3600, 1, 365 * 24 * 3600),
+    rateLimit: bool('rateLimit', true),
+    publicBaseUrl,
+    trustProxy: bool('trustProxy', false),
+    logLevel: oneOf(
+      'logLevel',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    ),
+    secretPepper: read('secretPepper') ?? null,
+    requestTimeoutMs: int('requestTimeoutMs', 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 100, 3_600_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,62 @@
+import { newPublicKey, newSecretKey, newWebhookSignatureKey } from '../auth/secrets.js';
+import type { SecretHasher } from '../auth/secrets.js';
+import type { Store } from '../storage/store.js';
+import type { Clock } from './clock.js';
+import type { Credential, Integration, NewIntegration } from './types.js';
+
+/** A credential as it is shown once, at creation: the only time the secret exists outside the caller. */
+export interface IssuedCredential {
+  credential: Credential;
+  secretKey: string;
+}
+
+/** Creating tenants, keys and integrations: what the command line (Sendcloud's panel) does. */
+export class AccountService {
+  constructor(
+    private readonly store: Store,
+    private readonly hasher: SecretHasher,
+    private readonly clock: Clock,
+  ) {}
+
+  async issueCredential(accountId: number, oauthOnly = false): Promise<IssuedCredential> {
+    const secretKey = newSecretKey();
+    const credential = await this.store.createCredential({
+      accountId,
+      publicKey: newPublicKey(),
+      secretHash: this.hasher.hash(secretKey),
+      oauthOnly,
+      nowUs: this.clock.nowUs(),
+    });
+    return { credential, secretKey };
+  }
+
+  createIntegration(
+    accountId: number,
+    input: Partial<Omit<NewIntegration, 'webhookSignatureKey'>> = {},
+  ): Promise<Integration> {
+    return this.store.createIntegration(
+      accountId,
+      {
+        shopName: input.shopName ?? 'My webshop',
+        shopUrl: input.shopUrl ?? null,
+        system: input.system ?? 'api',
+        servicePointEnabled: input.servicePointEnabled ?? false,
+        servicePointCarriers: input.servicePointCarriers ?? [],
+        webhookActive: input.webhookActive ?? false,
+        webhookUrl: input.webhookUrl ?? null,
+        webhookSignatureKey: newWebhookSignatureKey(),
+      },
+      this.clock.nowUs(),
+    );
+  }
+
+  /** A new tenant: an account, one credential and one `api` integration. */
+  async bootstrap(
+    partner = true,
+  ): Promise<{ accountId: number; issued: IssuedCredential; integration: Integration }> {
+    const account = await this.store.createAccount({ partner, nowUs: this.clock.nowUs() });
+    const issued = await this.issueCredential(account.id);
+    const integration = await this.createIntegration(account.id);
+    return { accountId: account.id, issued, integration };
+  }
+}

@@ -1,0 +1,714 @@
+/**
+ * Small DRF-like field primitives. Sendcloud's v2 API is a Django REST Framework application, so where
+ * the reference and CONTRACT are silent, these do what DRF 3.14's fields do by default, with DRF's exact
+ * messages (CONTRACT §2 "Input coercion" and the message list).
+ *
+ * A field is a function from the JSON value as sent (`undefined` when the key is absent) to the
+ * validated value, an `Invalid` carrying DRF's error detail, or `SKIP` (an optional field that was not
+ * sent and has no default, which the enclosing object leaves out). Every field is built once at module
+ * load and allocates only its result on the valid path.
+ *
+ * Presence rules (CONTRACT §3 "Relaxed validation"): a required field that is absent → `This field is
+ * required.`; an optional one → null when nullable, `""` for a non-nullable string, left out otherwise.
+ * `null` where not allowed → `This field may not be null.`
+ */
+
+import { isPySpace, pyNumberStr, pyStr, pyStrip, pyTypeName, toAsciiNumeral } from './repr.js';
+import { parseDate, parseDateTime } from './time.js';
+import { parseUuid } from './uuid.js';
+import { domainToASCII } from 'node:url';
+
+export type ErrorTree = string[] | { [field: string]: ErrorTree } | ErrorTree[];
+export type ErrorDict = { [field: string]: ErrorTree };
+
+export class Invalid {
+  constructor(readonly errors: ErrorTree) {}
+}
+
+export const SKIP: unique symbol = Symbol('skip');
+export type Outcome<T> = T | Invalid | typeof SKIP;
+export type Field<T> = (data: unknown) => Outcome<T>;
+
+export const MESSAGES = {
+  required: 'This field is required.',
+  null: 'This field may not be null.',
+  blank: 'This field may not be blank.',
+  notAString: 'Not a valid string.',
+  nullCharacters: 'Null characters are not allowed.',
+  email: 'Enter a valid email address.',
+  integer: 'A valid integer is required.',
+  number: 'A valid number is required.',
+  stringTooLarge: 'String value too large.',
+  boolean: 'Must be a valid boolean.',
+  uuid: 'Must be a valid UUID.',
+} as const;
+
+export const message = {
+  maxLength: (n: number) => `Ensure this field has no more than ${n} characters.`,
+  maxElements: (n: number) => `Ensure this field has no more than ${n} elements.`,
+  maxDigits: (n: number) => `Ensure that there are no more than ${n} digits in total.`,
+  maxDecimalPlaces: (n: number) => `Ensure that there are no more than ${n} decimal places.`,
+  maxWholeDigits: (n: number) => `Ensure that there are no more than ${n} digits before the decimal point.`,
+  minValue: (n: number | string) => `Ensure this value is greater than or equal to ${n}.`,
+  maxValue: (n: number | string) => `Ensure this value is less than or equal to ${n}.`,
+  invalidChoice: (input: unknown) => `"${pyStr(input)}" is not a valid choice.`,
+  notAList: (input: unknown) => `Expected a list of items but got type "${pyTypeName(input)}".`,
+  notADict: (input: unknown) => `Expected a dictionary of items but got type "${pyTypeName(input)}".`,
+  notAnObject: (input: unknown) => `Invalid data. Expected a dictionary, but got ${pyTypeName(input)}.`,
+  surrogate: (code: number) => `Surrogate characters are not allowed: U+${code.toString(16).toUpperCase()}.`,
+} as const;
+
+export const NON_FIELD_ERRORS = 'non_field_errors';
+
+/** DRF's fields cap string input to numeric fields at 1000 characters (`MAX_STRING_LENGTH`). */
+const MAX_NUMERIC_STRING = 1000;
+/** Python's default `decimal` context precision, which bounds DRF's quantize when max_digits is None. */
+const PYTHON_PRECISION = 28;
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Sets a key taken from input without ever invoking the `__proto__` setter. */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+export interface Presence {
+  /** Absent → `This field is required.` */
+  required?: boolean;
+  /** null is a value (otherwise `This field may not be null.`). */
+  allowNull?: boolean;
+}
+
+function requiredError(): Invalid {
+  return new Invalid([MESSAGES.required]);
+}
+
+function nullError(): Invalid {
+  return new Invalid([MESSAGES.null]);
+}
+
+/** Python's `len()`: code points, with a lone surrogate counting as one. */
+export function pyLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+// In a `u` expression a lone surrogate is a code point of category Cs; a valid pair is not.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export interface CharOptions extends Presence {
+  allowBlank?: boolean;
+  maxLength?: number;
+  /**
+   * `""` (after trimming) reads as null. CONTRACT §2 decides this for `to_state`, which the reference
+   * types as a nullable string with `minLength: 1`.
+   */
+  blankAsNull?: boolean;
+  /** Extra validator run after DRF's own (e.g. the email check); returns an error message or null. */
+  validate?: (value: string) => string | null;
+}
+
+/**
+ * DRF's CharField: numbers become strings (Python's `str()`), booleans and composites are `Not a valid
+ * string.`, surrounding white space is trimmed, then `max_length` (in code points, as Python counts),
+ * no NUL character, no lone surrogate; all validator errors are reported together, as DRF does.
+ */
+export function charField(options: CharOptions = {}): Field<string | null> {
+  const {
+    required = false,
+    allowNull = false,
+    allowBlank = false,
+    maxLength,
+    blankAsNull = false,
+    validate,
+  } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : '';
+    if (data === null) return allowNull ? null : nullError();
+    let value: string;
+    if (typeof data === 'string') value = pyStrip(data);
+    else if (typeof data === 'number') value = pyNumberStr(data);
+    else return new Invalid([MESSAGES.notAString]);
+    if (value === '') {
+      if (blankAsNull) return null;
+      return allowBlank ? '' : new Invalid([MESSAGES.blank]);
+    }
+    let errors: string[] | null = null;
+    if (maxLength !== undefined && value.length > maxLength && pyLength(value) > maxLength) {
+      errors = [message.maxLength(maxLength)];
+    }
+    if (value.includes('\0')) (errors ??= []).push(MESSAGES.nullCharacters);
+    const surrogate = LONE_SURROGATE.exec(value);
+    if (surrogate !== null) (errors ??= []).push(message.surrogate(surrogate[0].charCodeAt(0)));
+    if (validate !== undefined) {
+      const problem = validate(value);
+      if (problem !== null) (errors ??= []).push(problem);
+    }
+    return errors === null ? value : new Invalid(errors);
+  };
+}
+
+// Django's EmailValidator (3.2/4.x/5.x): the same three expressions, compiled once.
+const EMAIL_USER =
+  // eslint-disable-next-line no-control-regex -- Django's quoted-string form names these control characters.
+  /^(?:[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f!#-[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")$/i;
+const EMAIL_DOMAIN = /^(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}(?<!-)$/i;
+// Django's own range `A-f` (it takes `[\]^_\`` too); kept as Django has it.
+const EMAIL_LITERAL = /^\[([A-f0-9:.]+)\]$/i;
+const HEX_GROUP = /^[0-9a-f]+$/i;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function validIpv6(text: string): boolean {
+  // Python's ipaddress.IPv6Address, without zone ids (the literal expression refuses '%').
+  let head = text;
+  let groupsAvailable = 8;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    if (!IPV4.test(text.slice(lastColon + 1))) return false;
+    head = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const double = head.indexOf('::');
+  if (double !== head.lastIndexOf('::')) return false;
+  const isGroup = (g: string): boolean => g.length >= 1 && g.length <= 4 && HEX_GROUP.test(g);
+  if (double === -1) {
+    const groups = head.split(':');
+    return groups.length === groupsAvailable && groups.every(isGroup);
+  }
+  const left = head.slice(0, double);
+  const right = head.slice(double + 2);
+  const leftGroups = left === '' ? [] : left.split(':');
+  const rightGroups = right === '' ? [] : right.split(':');
+  groupsAvailable -= 1;
+  return (
+    leftGroups.length + rightGroups.length <= groupsAvailable &&
+    leftGroups.every(isGroup) &&
+    rightGroups.every(isGroup)
+  );
+}
+
+function validDomainPart(domain: string): boolean {
+  if (EMAIL_DOMAIN.test(domain)) return true;
+  const literal = EMAIL_LITERAL.exec(domain);
+  if (literal === null) return false;
+  const ip = literal[1] as string;
+  return IPV4.test(ip) || validIpv6(ip);
+}
+
+function hasNonAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
+/**
+ * Django's EmailValidator. Its IDN fallback (Python's IDNA 2003 codec) is approximated with
+ * `url.domainToASCII` (UTS #46), which agrees on ordinary internationalised domains.
+ */
+export function isValidEmail(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  if (at === -1 || pyLength(value) > 320) return false;
+  const user = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  if (!EMAIL_USER.test(user)) return false;
+  if (domain === 'localhost' || validDomainPart(domain)) return true;
+  if (!hasNonAscii(domain) || LONE_SURROGATE.test(domain)) return false;
+  const ascii = domainToASCII(domain);
+  return ascii !== '' && validDomainPart(ascii);
+}
+
+/** DRF's EmailField: a CharField whose non-blank value must pass Django's EmailValidator. */
+export function emailField(options: Omit<CharOptions, 'validate'> = {}): Field<string | null> {
+  return charField({ ...options, validate: (value) => (isValidEmail(value) ? null : MESSAGES.email) });
+}
+
+export interface ChoiceOptions extends Presence {
+  /** `""` reads as null: CONTRACT §2 for `currency`, `parcel_items[].origin_country`, `customs_shipment_type`. */
+  blankAsNull?: boolean;
+}
+
+/**
+ * DRF's ChoiceField: the input's Python `str()` is looked up among the choices' `str()`, and the choice
+ * itself comes out (so `"2"` and `2` both give `2` for integer choices). Not trimmed.
+ */
+export function choiceField<C extends string | number>(
+  choices: readonly C[],
+  options: ChoiceOptions = {},
+): Field<C | null> {
+  const { required = false, allowNull = false, blankAsNull = false } = options;
+  const byString = new Map<string, C>();
+  for (const choice of choices) byString.set(String(choice), choice);
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    if (data === '' && blankAsNull) return null;
+    const choice = byString.get(typeof data === 'string' ? data : pyStr(data));
+    return choice === undefined ? new Invalid([message.invalidChoice(data)]) : choice;
+  };
+}
+
+export interface IntegerOptions extends Presence {
+  minValue?: number;
+  maxValue?: number;
+}
+
+/** C's `isspace` in the C locale, which `int()` strips (after non-ASCII white space became spaces). */
+function stripAsciiSpace(s: string): string {
+  let start = 0;
+  let end = s.length;
+  const space = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  while (start < end && space(s.charCodeAt(start))) start++;
+  while (end > start && space(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/**
+ * Python's `int(str(data))` after DRF strips a trailing `.0…` (`re_decimal`): white space, a sign,
+ * leading zeros, single underscores between digits and other scripts' digits are accepted. Returns null
+ * when Python would raise. Values beyond 2^53 come back as inexact numbers; callers bound them.
+ */
+function pyIntFromText(raw: string): number | null {
+  // DRF's `re_decimal = r'\.0*\s*$'`, removed wherever it matches (it can only match at the end).
+  let end = raw.length;
+  while (end > 0 && isPySpace(raw.charCodeAt(end - 1))) end--;
+  let zeros = end;
+  while (zeros > 0 && raw.charCodeAt(zeros - 1) === 0x30) zeros--;
+  const text = zeros > 0 && raw.charCodeAt(zeros - 1) === 0x2e ? raw.slice(0, zeros - 1) : raw;
+  const s = stripAsciiSpace(toAsciiNumeral(text));
+  let i = 0;
+  let negative = false;
+  const first = s.charCodeAt(0);
+  if (first === 0x2b || first === 0x2d) {
+    negative = first === 0x2d;
+    i = 1;
+  }
+  let value = 0;
+  let digits = 0;
+  let previousUnderscore = true; // no underscore before the first digit
+  for (; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code === 0x5f) {
+      if (previousUnderscore) return null;
+      previousUnderscore = true;
+      continue;
+    }
+    if (code < 0x30 || code > 0x39) return null;
+    value = value * 10 + (code - 0x30);
+    digits++;
+    previousUnderscore = false;
+  }
+  if (digits === 0 || previousUnderscore) return null;
+  return negative ? -value || 0 : value;
+}
+
+/**
+ * DRF's IntegerField: `8`, `"8"`, `8.0`, `"8.0"` are all 8 (CONTRACT §2); `8.5`, booleans and composites
+ * are `A valid integer is required.`; strings over 1000 characters `String value too large.`
+ */
+export function integerField(options: IntegerOptions = {}): Field<number | null> {
+  const { required = false, allowNull = false, minValue, maxValue } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    let value: number | null;
+    if (typeof data === 'number') value = Number.isInteger(data) ? data || 0 : null;
+    else if (typeof data === 'string') {
+      if (pyLength(data) > MAX_NUMERIC_STRING) return new Invalid([MESSAGES.stringTooLarge]);
+      value = pyIntFromText(data);
+    } else value = null;
+    if (value === null) return new Invalid([MESSAGES.integer]);
+    let errors: string[] | null = null;
+    if (maxValue !== undefined && value > maxValue) errors = [message.maxValue(maxValue)];
+    if (minValue !== undefined && value < minValue) (errors ??= []).push(message.minValue(minValue));
+    return errors === null ? value : new Invalid(errors);
+  };
+}
+
+/** A parsed Python `Decimal`: sign, coefficient digits without leading zeros, and exponent. */
+interface DecimalParts {
+  negative: boolean;
+  coefficient: string;
+  exponent: number;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** Reads a run of digits with Python's single-underscore grouping; returns [digits, next index]. */
+function digitRun(s: string, from: number): [string, number] | null {
+  let i = from;
+  let digits = '';
+  let previousUnderscore = false;
+  while (i < s.length) {
+    const code = s.charCodeAt(i);
+    if (isDigit(code)) {
+      previousUnderscore = false;
+      i++;
+      continue;
+    }
+    if (
+      code === 0x5f &&
+      i > from &&
+      !previousUnderscore &&
+      i + 1 < s.length &&
+      isDigit(s.charCodeAt(i + 1))
+    ) {
+      previousUnderscore = true;
+      digits += s.slice(from, i);
+      from = i + 1;
+      i++;
+      continue;
+    }
+    break;
+  }
+  if (i === from && digits === '') return null;
+  return [digits + s.slice(from, i), i];
+}
+
+/**
+ * Python's `Decimal(str)` for a stripped string: `[sign] (digits [. [digits]] | . digits) [e [sign] digits]`.
+ * CPython drops every underscore first (`"_5"` and `"1e_5"` parse), and takes other scripts' digits.
+ * Infinity and NaN are DRF's `A valid number is required.` anyway, so they parse as null here.
+ */
+function parseDecimal(raw: string): DecimalParts | null {
+  const s = toAsciiNumeral(raw.includes('_') ? raw.replaceAll('_', '') : raw);
+  let i = 0;
+  let negative = false;
+  const first = s.charCodeAt(0);
+  if (first === 0x2b || first === 0x2d) {
+    negative = first === 0x2d;
+    i = 1;
+  }
+  let whole = '';
+  let fraction = '';
+  const wholeRun = digitRun(s, i);
+  if (wholeRun !== null) [whole, i] = wholeRun;
+  if (s.charCodeAt(i) === 0x2e) {
+    const fractionRun = digitRun(s, i + 1);
+    if (fractionRun !== null) [fraction, i] = fractionRun;
+    else i++;
+  }
+  if (whole === '' && fraction === '') return null;
+  let exponent = 0;
+  const e = s.charCodeAt(i);
+  if (e === 0x65 || e === 0x45) {
+    let j = i + 1;
+    let expNegative = false;
+    const sign = s.charCodeAt(j);
+    if (sign === 0x2b || sign === 0x2d) {
+      expNegative = sign === 0x2d;
+      j++;
+    }
+    const expRun = digitRun(s, j);
+    if (expRun === null) return null;
+    const [expDigits, next] = expRun;
+    // Beyond this the value fails every check we make; keep the arithmetic exact.
+    exponent = expDigits.length > 9 ? 1e9 : Number(expDigits);
+    if (expNegative) exponent = -exponent;
+    i = next;
+  }
+  if (i !== s.length) return null;
+  let coefficient = whole + fraction;
+  let lead = 0;
+  while (lead < coefficient.length - 1 && coefficient.charCodeAt(lead) === 0x30) lead++;
+  if (lead > 0) coefficient = coefficient.slice(lead);
+  return { negative, coefficient, exponent: exponent - fraction.length };
+}
+
+export interface DecimalOptions extends Presence {
+  decimalPlaces: number;
+  /** DRF's `max_digits` (and so `max_whole_digits` = max_digits − decimal_places); null for none. */
+  maxDigits: number | null;
+  /** DRF's `min_value`, given in its rendered form (`"0.001"`). */
+  minValue?: string;
+  /** A cap on the rendered string (the reference's `maxLength` on weights and dimensions). */
+  maxLength?: number;
+}
+
+/** Compares two rendered decimals with the same number of places. */
+function compareFixed(a: string, b: string): number {
+  const an = a.startsWith('-');
+  const bn = b.startsWith('-');
+  const av = BigInt((an ? a.slice(1) : a).replace('.', ''));
+  const bv = BigInt((bn ? b.slice(1) : b).replace('.', ''));
+  const x = an ? -av : av;
+  const y = bn ? -bv : bv;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * DRF's DecimalField with `coerce_to_string`: JSON numbers or numeric strings in; out, the value
+ * quantized to `decimal_places` and rendered with `'{:f}'` (`"1.500"`, `"-0.000"` for `-0`), per
+ * CONTRACT §2 "Output formats". `""` on a nullable field is null (DRF's `validate_empty_values`).
+ * Checks in DRF's order: digits in total, decimal places, digits before the point, then validators.
+ */
+export function decimalField(options: DecimalOptions): Field<string | null> {
+  const { required = false, allowNull = false, decimalPlaces, maxDigits, minValue, maxLength } = options;
+  const maxWholeDigits = maxDigits === null ? null : maxDigits - decimalPlaces;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    let text: string;
+    if (typeof data === 'string') {
+      text = pyStrip(data);
+      if (text === '' && allowNull) return null;
+    } else if (typeof data === 'number') text = pyNumberStr(data);
+    else text = pyStrip(pyStr(data));
+    if (pyLength(text) > MAX_NUMERIC_STRING) return new Invalid([MESSAGES.stringTooLarge]);
+    const parts = parseDecimal(text);
+    if (parts === null) return new Invalid([MESSAGES.number]);
+    const { negative, coefficient, exponent } = parts;
+    // Decimal.as_tuple() arithmetic of DRF's validate_precision.
+    let totalDigits: number;
+    let wholeDigits: number;
+    let places: number;
+    if (exponent >= 0) {
+      totalDigits = coefficient.length + exponent;
+      wholeDigits = totalDigits;
+      places = 0;
+    } else if (coefficient.length > -exponent) {
+      totalDigits = coefficient.length;
+      wholeDigits = totalDigits + exponent;
+      places = -exponent;
+    } else {
+      totalDigits = -exponent;
+      wholeDigits = 0;
+      places = totalDigits;
+    }
+    if (maxDigits !== null && totalDigits > maxDigits) return new Invalid([message.maxDigits(maxDigits)]);
+    if (places > decimalPlaces) return new Invalid([message.maxDecimalPlaces(decimalPlaces)]);
+    if (maxWholeDigits !== null && wholeDigits > maxWholeDigits) {
+      return new Invalid([message.maxWholeDigits(maxWholeDigits)]);
+    }
+    // A zero coefficient has no significant whole digits ("0e5" renders as "0.000").
+    const isZero = coefficient === '0';
+    const significantWhole = isZero ? 0 : wholeDigits;
+    if (
+      maxDigits === null &&
+      maxLength === undefined &&
+      significantWhole + decimalPlaces > PYTHON_PRECISION
+    ) {
+      // DRF quantizes in Python's default 28-digit context and fails with a 500 past it; we answer
+      // the max_digits message that this implicit limit amounts to.
+      return new Invalid([message.maxDigits(PYTHON_PRECISION)]);
+    }
+    const renderedLength =
+      (negative ? 1 : 0) + Math.max(significantWhole, 1) + (decimalPlaces > 0 ? decimalPlaces + 1 : 0);
+    if (maxLength !== undefined && renderedLength > maxLength) {
+      // Not rendered (the exponent may be huge). Assumes a small `minValue`, as ours are: only a
+      // negative number is then below it.
+      const errors: string[] =
+        minValue !== undefined && negative && !isZero ? [message.minValue(minValue)] : [];
+      errors.push(message.maxLength(maxLength));
+      return new Invalid(errors);
+    }
+    const scaled = isZero
+      ? '0'.repeat(decimalPlaces + 1)
+      : coefficient + '0'.repeat(decimalPlaces + exponent);
+    const padded =
+      scaled.length <= decimalPlaces ? '0'.repeat(decimalPlaces + 1 - scaled.length) + scaled : scaled;
+    const cut = padded.length - decimalPlaces;
+    const rendered =
+      (negative ? '-' : '') + (decimalPlaces > 0 ? `${padded.slice(0, cut)}.${padded.slice(cut)}` : padded);
+    if (minValue !== undefined && compareFixed(rendered, minValue) < 0) {
+      return new Invalid([message.minValue(minValue)]);
+    }
+    return rendered;
+  };
+}
+
+/** DRF's DateTimeField: µs since the epoch (see time.ts for the accepted forms). */
+export function dateTimeField(options: Presence = {}): Field<number | null> {
+  const { required = false, allowNull = false } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    const parsed = parseDateTime(data);
+    return parsed.ok ? parsed.us : new Invalid([parsed.message]);
+  };
+}
+
+/** DRF's DateField (`YYYY-MM-DD`): midnight UTC of that day in µs; non-strings get the Date message. */
+export function dateField(options: Presence = {}): Field<number | null> {
+  const { required = false, allowNull = false } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    const parsed = typeof data === 'string' ? parseDate(data) : parseDate('');
+    return parsed.ok ? parsed.dayStartUs : new Invalid([parsed.message]);
+  };
+}
+
+/** DRF's UUIDField: the canonical lower-case hyphenated form. */
+export function uuidField(options: Presence = {}): Field<string | null> {
+  const { required = false, allowNull = false } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    const uuid = parseUuid(data);
+    return uuid === null ? new Invalid([MESSAGES.uuid]) : uuid;
+  };
+}
+
+const TRUE_STRINGS: ReadonlySet<string> = new Set([
+  't',
+  'T',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  '1',
+]);
+const FALSE_STRINGS: ReadonlySet<string> = new Set([
+  'f',
+  'F',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '0',
+]);
+const NULL_STRINGS: ReadonlySet<string> = new Set(['null', 'Null', 'NULL', '']);
+
+/** DRF's BooleanField: its TRUE_VALUES / FALSE_VALUES (and NULL_VALUES when nullable). */
+export function booleanField(options: Presence = {}): Field<boolean | null> {
+  const { required = false, allowNull = false } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    if (data === true || data === 1) return true;
+    if (data === false || data === 0) return false;
+    if (typeof data === 'string') {
+      if (TRUE_STRINGS.has(data)) return true;
+      if (FALSE_STRINGS.has(data)) return false;
+      if (allowNull && NULL_STRINGS.has(data)) return null;
+    }
+    return new Invalid([MESSAGES.boolean]);
+  };
+}
+
+/** Maps a field's valid value, leaving errors and SKIP alone. */
+export function mapField<T, U>(field: Field<T>, fn: (value: T) => U): Field<U> {
+  return (data) => {
+    const outcome = field(data);
+    if (outcome instanceof Invalid) return outcome;
+    if (outcome === SKIP) return SKIP;
+    return fn(outcome);
+  };
+}
+
+export type Shape = readonly (readonly [name: string, field: Field<unknown>])[];
+
+/**
+ * A nested DRF Serializer: own properties only, unknown keys ignored, output and errors in declaration
+ * order. A non-object is `{non_field_errors: ['Invalid data. Expected a dictionary, but got str.']}`.
+ */
+export function validateObject(shape: Shape, data: unknown): Record<string, unknown> | Invalid {
+  if (!isPlainObject(data)) return new Invalid({ [NON_FIELD_ERRORS]: [message.notAnObject(data)] });
+  const out: Record<string, unknown> = {};
+  let errors: ErrorDict | null = null;
+  for (const [name, field] of shape) {
+    const outcome = field(Object.hasOwn(data, name) ? data[name] : undefined);
+    if (outcome === SKIP) continue;
+    if (outcome instanceof Invalid) (errors ??= {})[name] = outcome.errors;
+    else out[name] = outcome;
+  }
+  return errors === null ? out : new Invalid(errors);
+}
+
+/** A nested serializer as a field of its parent. */
+export function objectField(shape: Shape, options: Presence = {}): Field<Record<string, unknown> | null> {
+  const { required = false, allowNull = false } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    return validateObject(shape, data);
+  };
+}
+
+export interface ListOptions extends Presence {
+  maxLength?: number;
+}
+
+/**
+ * A DRF ListSerializer (`many=True` nested serializer): a non-list is
+ * `{non_field_errors: ['Expected a list of items but got type "dict".']}`; element errors come as a list
+ * aligned with the input, `{}` for valid elements (CONTRACT §3).
+ */
+export function listField<T>(child: Field<T>, options: ListOptions = {}): Field<(T | null)[] | null> {
+  const { required = false, allowNull = false, maxLength } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    if (!Array.isArray(data)) return new Invalid({ [NON_FIELD_ERRORS]: [message.notAList(data)] });
+    if (maxLength !== undefined && data.length > maxLength) {
+      return new Invalid({ [NON_FIELD_ERRORS]: [message.maxElements(maxLength)] });
+    }
+    const out: (T | null)[] = new Array<T | null>(data.length);
+    let errors: ErrorTree[] | null = null;
+    for (let i = 0; i < data.length; i++) {
+      const item: unknown = data[i];
+      // DRF's `many_init` passes `allow_null` to the child serializer as well as to the list, so a null
+      // element of a nullable list is valid and stays null. JSON has no undefined: a hole reads as null.
+      const outcome = item === undefined || item === null ? (allowNull ? null : nullError()) : child(item);
+      if (outcome instanceof Invalid) {
+        errors ??= Array.from({ length: i }, () => ({}));
+        errors.push(outcome.errors);
+      } else {
+        errors?.push({});
+        // A child never answers SKIP for a present element.
+        out[i] = outcome as T | null;
+      }
+    }
+    return errors === null ? out : new Invalid(errors);
+  };
+}
+
+/**
+ * DRF's DictField: a non-object is `['Expected a dictionary of items but got type "str".']`; child errors
+ * are keyed by the offending key. Keys are copied without touching `__proto__`.
+ */
+export function dictField<T>(child: Field<T>, options: Presence = {}): Field<Record<string, T> | null> {
+  const { required = false, allowNull = false } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    if (!isPlainObject(data)) return new Invalid([message.notADict(data)]);
+    const out: Record<string, T> = {};
+    let errors: ErrorDict | null = null;
+    for (const key of Object.keys(data)) {
+      const item = data[key];
+      const outcome = child(item === undefined ? null : item);
+      if (outcome instanceof Invalid) setOwn((errors ??= {}), key, outcome.errors);
+      else if (outcome !== SKIP) setOwn(out, key, outcome);
+    }
+    return errors === null ? out : new Invalid(errors);
+  };
+}

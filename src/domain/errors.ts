@@ -1,0 +1,44 @@
+/**
+ * Every error the API can answer with, as values. The HTTP layer renders an ApiError into Sendcloud's
+ * envelope `{"error": {"code", "request", "message"}}` (CONTRACT §2); nothing else decides a status.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** 429 is the one documented error with an empty body (CONTRACT §2). */
+  readonly emptyBody: boolean;
+
+  constructor(status: number, message: string, headers: Record<string, string> = {}, emptyBody = false) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.headers = headers;
+    this.emptyBody = emptyBody;
+  }
+}
+
+const BASIC_CHALLENGE = { 'www-authenticate': 'Basic realm="api"' };
+
+export const errors = {
+  notFound: () => new ApiError(404, 'Not found.'),
+  notAuthenticated: () => new ApiError(401, 'Authentication credentials were not provided.', BASIC_CHALLENGE),
+  invalidCredentials: () => new ApiError(401, 'Invalid username/password.', BASIC_CHALLENGE),
+  invalidBasicHeader: (detail: string) =>
+    new ApiError(401, `Invalid basic header. ${detail}`, BASIC_CHALLENGE),
+  invalidToken: () => new ApiError(401, 'Invalid token.', BASIC_CHALLENGE),
+  oauthRequired: () => new ApiError(401, 'This integration requires OAuth2 authentication.', BASIC_CHALLENGE),
+  permissionDenied: () => new ApiError(403, 'You do not have permission to perform this action.'),
+  methodNotAllowed: (method: string) => new ApiError(405, `Method "${method}" not allowed.`),
+  throttled: (retryAfterSeconds: number) =>
+    new ApiError(429, 'Request was throttled.', { 'retry-after': String(retryAfterSeconds) }, true),
+  integrationNotFound: () => new ApiError(404, 'No Integration matches the given query.'),
+  shipmentNotFound: () => new ApiError(404, 'No ShipmentBlob matches the given query.'),
+  invalidCursor: () => new ApiError(404, 'Invalid cursor'),
+  unsupportedMediaType: (contentType: string) =>
+    new ApiError(415, `Unsupported media type "${contentType}" in request.`),
+  bodyTooLarge: (limitBytes: number) =>
+    new ApiError(413, `Request body is larger than the limit of ${limitBytes} bytes.`),
+  parseError: (detail: string) => new ApiError(400, `JSON parse error - ${detail}`),
+  badRequest: (message: string) => new ApiError(400, message),
+  internal: () => new ApiError(500, 'A server error occurred.'),
+} as const;

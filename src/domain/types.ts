@@ -1,0 +1,94 @@
+/** Domain records as the store returns them. Times are microseconds since the Unix epoch. */
+
+export interface Account {
+  id: number;
+  partner: boolean;
+  createdAtUs: number;
+}
+
+export interface Credential {
+  id: number;
+  accountId: number;
+  publicKey: string;
+  oauthOnly: boolean;
+  createdAtUs: number;
+  revokedAtUs: number | null;
+}
+
+/** What authentication needs: the credential, its secret's digest and its account's flags. */
+export interface CredentialSecret extends Credential {
+  secretHash: string;
+  accountPartner: boolean;
+}
+
+export interface Integration {
+  id: number;
+  accountId: number;
+  shopName: string;
+  shopUrl: string | null;
+  system: string;
+  failingSinceUs: number | null;
+  lastFetchUs: number | null;
+  lastUpdatedAtUs: number;
+  servicePointEnabled: boolean;
+  servicePointCarriers: string[];
+  webhookActive: boolean;
+  webhookUrl: string | null;
+  webhookSignatureKey: string;
+  createdAtUs: number;
+}
+
+export interface NewIntegration {
+  shopName: string;
+  shopUrl: string | null;
+  system: string;
+  servicePointEnabled?: boolean;
+  servicePointCarriers?: string[];
+  webhookActive?: boolean;
+  webhookUrl?: string | null;
+  webhookSignatureKey: string;
+}
+
+export interface StoredShipment {
+  id: number;
+  uuid: string;
+  integrationId: number;
+  fields: Record<string, unknown>;
+  shopCreatedAtUs: number;
+  shopUpdatedAtUs: number;
+  createdAtUs: number;
+  updatedAtUs: number;
+}
+
+/** The identity of one shipment inside its integration (CONTRACT §3: null and "" are one key). */
+export interface ShipmentKey {
+  externalOrderId: string;
+  shipmentKey: string;
+}
+
+export type ShipmentSelector = { uuid: string } | ShipmentKey;
+
+export interface ShipmentWrite extends ShipmentKey {
+  newUuid: string;
+  externalShipmentId: string | null;
+  orderNumber: string;
+  shopCreatedAtUs: number;
+  shopUpdatedAtUs: number;
+  data: string;
+}
+
+export type UpsertOutcome = { status: 'created' | 'updated'; uuid: string };
+
+export interface ShipmentListQuery {
+  integrationId: number;
+  fromUs: number;
+  /** Exclusive upper bound. */
+  toUs: number;
+  externalOrderIds: string[] | null;
+  shipmentKeys: string[] | null;
+  orderNumber: string | null;
+  /** Keyset boundary: rows strictly after (or, reversed, strictly before) this position. */
+  after: { createdAtUs: number; id: number } | null;
+  reverse: boolean;
+  limit: number;
+}

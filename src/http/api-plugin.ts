@@ -1,0 +1,110 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { Principal } from '../auth/authenticator.js';
+import { errors } from '../domain/errors.js';
+import type { Integration } from '../domain/types.js';
+import type { AppDeps } from './deps.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    integration: Integration | null;
+  }
+  interface FastifyContextConfig {
+    /** The operation's name in logs and metrics. */
+    operation?: string;
+  }
+}
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** Path ids are DRF's `[0-9]+`; a value the database cannot hold is an unknown path too. */
+const ID_PATTERN = /^[0-9]{1,16}$/;
+
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  operation: string;
+  /** Resolve `{id}` to one of the caller's integrations before the body is read (CONTRACT §2 order). */
+  integration?: boolean;
+  /** CONTRACT §2: only Sendcloud partners may push shipments. */
+  partnerOnly?: boolean;
+  schema?: RouteOptions['schema'];
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+/**
+ * Registers `/api/v2` routes with DRF's order of checks: unknown path or bad id (404) → credentials
+ * (401) → throttle (429) → method (405) → permission (403) → integration (404) → body (415/413/400).
+ */
+export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: ApiRoute[]): void {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('integration', null);
+
+  app.addHook('onRequest', async (request) => {
+    const params = request.params as Record<string, string | undefined>;
+    if (
+      params.id !== undefined &&
+      (!ID_PATTERN.test(params.id) || Number(params.id) > Number.MAX_SAFE_INTEGER)
+    ) {
+      throw errors.notFound();
+    }
+    request.principal = await deps.authenticator.authenticate(request.headers.authorization);
+    deps.rateLimiter?.check(request);
+  });
+
+  const byUrl = new Map<string, ApiRoute[]>();
+  for (const route of routes) byUrl.set(route.url, [...(byUrl.get(route.url) ?? []), route]);
+
+  for (const [url, sameUrl] of byUrl) {
+    for (const route of sameUrl) {
+      const onRequest: RouteOptions['onRequest'] = [];
+      if (route.partnerOnly) {
+        onRequest.push(async (request: FastifyRequest) => {
+          if (!request.principal?.partner) throw errors.permissionDenied();
+        });
+      }
+      app.route({
+        method: route.method,
+        url,
+        config: { operation: route.operation },
+        schema: route.schema,
+        onRequest,
+        preParsing: route.integration
+          ? async (request: FastifyRequest) => {
+              const id = Number((request.params as { id: string }).id);
+              const integration = await deps.store.getIntegration(
+                (request.principal as Principal).accountId,
+                id,
+              );
+              if (integration === null) throw errors.integrationNotFound();
+              request.integration = integration;
+            }
+          : undefined,
+        handler: route.handler,
+      });
+    }
+    const allowed = sameUrl.map((r) => r.method);
+    if (allowed.includes('GET')) allowed.push('HEAD' as never);
+    allowed.push('OPTIONS' as never);
+    for (const method of ALL_METHODS) {
+      if (sameUrl.some((r) => r.method === method)) continue;
+      app.route({
+        method,
+        url,
+        config: { operation: method === 'OPTIONS' ? 'options' : 'method_not_allowed' },
+        // The body of a request that will be refused is never read.
+        preParsing: async () => {
+          if (method !== 'OPTIONS') throw errors.methodNotAllowed(method);
+        },
+        handler: async (_request, reply) => {
+          // DRF answers OPTIONS on every view with its metadata and the allowed methods.
+          reply.header('allow', allowed.join(', '));
+          return {
+            name: sameUrl[0]?.operation ?? '',
+            renders: ['application/json'],
+            parses: ['application/json'],
+          };
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, errors } from '../domain/errors.js';
+import { requestPath } from './request-path.js';
+
+/** Fastify's own failures, mapped to what DRF answers in the same situation. */
+function fromFastifyError(error: FastifyError, request: FastifyRequest, bodyLimit: number): ApiError | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(String(request.headers['content-type'] ?? ''));
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.badRequest('Request body size did not match Content-Length.');
+    case 'FST_ERR_CTP_INVALID_TYPE':
+    case 'FST_ERR_CTP_INVALID_HEADER':
+      return errors.unsupportedMediaType(String(request.headers['content-type'] ?? ''));
+    default:
+      return null;
+  }
+}
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, error: ApiError): FastifyReply {
+  reply.code(error.status);
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  if (error.emptyBody) return reply.send();
+  return reply.type('application/json').send({
+    error: { code: error.status, request: requestPath(request), message: error.message },
+  });
+}
+
+/** The one place that renders errors: every failure leaves as Sendcloud's JSON envelope. */
+export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let apiError = error instanceof ApiError ? error : fromFastifyError(error, request, bodyLimit);
+    if (apiError === null) {
+      // No stack trace or internal detail leaves the server; it goes to the log instead.
+      request.log.error({ err: error }, 'unhandled error');
+      apiError = errors.internal();
+    }
+    return sendError(reply, request, apiError);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, request, errors.notFound()));
+}

@@ -1,0 +1,16 @@
+import type { FastifyRequest } from 'fastify';
+
+/** The raw path as called, without the leading slash and the query (CONTRACT §2, `error.request`). */
+export function requestPath(request: FastifyRequest): string {
+  const url = request.raw.url ?? request.url;
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.startsWith('/') ? path.slice(1) : path;
+}
+
+/** The query string as sent, without the `?` ('' when there is none). */
+export function rawQuery(request: FastifyRequest): string {
+  const url = request.raw.url ?? request.url;
+  const q = url.indexOf('?');
+  return q === -1 ? '' : url.slice(q + 1);
+}

@@ -1,0 +1,370 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import type {
+  Account,
+  Credential,
+  CredentialSecret,
+  Integration,
+  NewIntegration,
+  ShipmentListQuery,
+  ShipmentSelector,
+  ShipmentWrite,
+  StoredShipment,
+  UpsertOutcome,
+} from '../../domain/types.js';
+import { loadMigrations } from '../migrations.js';
+import type { Store } from '../store.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  /** `full` (default) survives power loss; `normal` survives a process crash only. */
+  synchronous?: 'full' | 'normal';
+  busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+const num = (value: unknown): number => Number(value);
+const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+
+function toAccount(row: Row): Account {
+  return { id: num(row.id), partner: row.partner === 1, createdAtUs: num(row.created_at_us) };
+}
+
+function toCredential(row: Row): Credential {
+  return {
+    id: num(row.id),
+    accountId: num(row.account_id),
+    publicKey: String(row.public_key),
+    oauthOnly: row.oauth_only === 1,
+    createdAtUs: num(row.created_at_us),
+    revokedAtUs: numOrNull(row.revoked_at_us),
+  };
+}
+
+function toIntegration(row: Row): Integration {
+  return {
+    id: num(row.id),
+    accountId: num(row.account_id),
+    shopName: String(row.shop_name),
+    shopUrl: row.shop_url === null ? null : String(row.shop_url),
+    system: String(row.system),
+    failingSinceUs: numOrNull(row.failing_since_us),
+    lastFetchUs: numOrNull(row.last_fetch_us),
+    lastUpdatedAtUs: num(row.last_updated_at_us),
+    servicePointEnabled: row.service_point_enabled === 1,
+    servicePointCarriers: JSON.parse(String(row.service_point_carriers)) as string[],
+    webhookActive: row.webhook_active === 1,
+    webhookUrl: row.webhook_url === null ? null : String(row.webhook_url),
+    webhookSignatureKey: String(row.webhook_signature_key),
+    createdAtUs: num(row.created_at_us),
+  };
+}
+
+function toShipment(row: Row): StoredShipment {
+  return {
+    id: num(row.id),
+    uuid: String(row.uuid),
+    integrationId: num(row.integration_id),
+    fields: JSON.parse(String(row.data)) as Record<string, unknown>,
+    shopCreatedAtUs: num(row.shop_created_at_us),
+    shopUpdatedAtUs: num(row.shop_updated_at_us),
+    createdAtUs: num(row.created_at_us),
+    updatedAtUs: num(row.updated_at_us),
+  };
+}
+
+const SHIPMENT_COLUMNS =
+  'id, uuid, integration_id, data, shop_created_at_us, shop_updated_at_us, created_at_us, updated_at_us';
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database;
+  private readonly writes: WriteQueue;
+  /** Prepared once the schema exists, i.e. by migrate(); `SqliteStore.open` does both. */
+  private s!: Statements;
+  private readonly listStatements = new Map<string, Statement>();
+
+  constructor(options: SqliteOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new BetterSqlite3(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db.pragma('foreign_keys = ON');
+    this.writes = new WriteQueue(this.db);
+  }
+
+  static async open(options: SqliteOptions): Promise<SqliteStore> {
+    const store = new SqliteStore(options);
+    await store.migrate();
+    return store;
+  }
+
+  async migrate(): Promise<string[]> {
+    const migrations = loadMigrations('sqlite');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at_us INTEGER NOT NULL)',
+    );
+    // One IMMEDIATE transaction: a second process starting at the same time waits for the lock,
+    // then sees the ids as applied and does nothing.
+    const apply = this.db.transaction(() => {
+      const done = new Set(
+        (this.db.prepare('SELECT id FROM schema_migrations').all() as Row[]).map((r) => String(r.id)),
+      );
+      const applied: string[] = [];
+      for (const migration of migrations) {
+        if (done.has(migration.id)) continue;
+        this.db.exec(migration.sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (id, applied_at_us) VALUES (?, ?)')
+          .run(migration.id, Date.now() * 1000);
+        applied.push(migration.id);
+      }
+      return applied;
+    });
+    const applied = apply.immediate();
+    this.s = prepareStatements(this.db);
+    return applied;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.writes.flush();
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+  }
+
+  createAccount(input: { partner: boolean; nowUs: number }): Promise<Account> {
+    return this.writes.enqueue(() =>
+      toAccount(this.s.insertAccount.get(input.partner ? 1 : 0, input.nowUs) as Row),
+    );
+  }
+
+  async getAccount(id: number): Promise<Account | null> {
+    const row = this.s.getAccount.get(id) as Row | undefined;
+    return row ? toAccount(row) : null;
+  }
+
+  setAccountPartner(id: number, partner: boolean): Promise<boolean> {
+    return this.writes.enqueue(() => this.s.setAccountPartner.run(partner ? 1 : 0, id).changes > 0);
+  }
+
+  async countAccounts(): Promise<number> {
+    return num((this.s.countAccounts.get() as Row).n);
+  }
+
+  createCredential(input: {
+    accountId: number;
+    publicKey: string;
+    secretHash: string;
+    oauthOnly: boolean;
+    nowUs: number;
+  }): Promise<Credential> {
+    return this.writes.enqueue(() =>
+      toCredential(
+        this.s.insertCredential.get(
+          input.accountId,
+          input.publicKey,
+          input.secretHash,
+          input.oauthOnly ? 1 : 0,
+          input.nowUs,
+        ) as Row,
+      ),
+    );
+  }
+
+  async findCredential(publicKey: string): Promise<CredentialSecret | null> {
+    const row = this.s.findCredential.get(publicKey) as Row | undefined;
+    if (!row) return null;
+    return { ...toCredential(row), secretHash: String(row.secret_hash), accountPartner: row.partner === 1 };
+  }
+
+  async listCredentials(accountId: number | null): Promise<Credential[]> {
+    const rows = (
+      accountId === null ? this.s.listAllCredentials.all() : this.s.listCredentials.all(accountId)
+    ) as Row[];
+    return rows.map(toCredential);
+  }
+
+  revokeCredential(publicKey: string, nowUs: number): Promise<boolean> {
+    return this.writes.enqueue(() => this.s.revokeCredential.run(nowUs, publicKey).changes > 0);
+  }
+
+  createIntegration(accountId: number, input: NewIntegration, nowUs: number): Promise<Integration> {
+    return this.writes.enqueue(() =>
+      toIntegration(
+        this.s.insertIntegration.get({
+          account_id: accountId,
+          shop_name: input.shopName,
+          shop_url: input.shopUrl,
+          system: input.system,
+          service_point_enabled: input.servicePointEnabled ? 1 : 0,
+          service_point_carriers: JSON.stringify(input.servicePointCarriers ?? []),
+          webhook_active: input.webhookActive ? 1 : 0,
+          webhook_url: input.webhookUrl ?? null,
+          webhook_signature_key: input.webhookSignatureKey,
+          now: nowUs,
+        }) as Row,
+      ),
+    );
+  }
+
+  async getIntegration(accountId: number, id: number): Promise<Integration | null> {
+    const row = this.s.getIntegration.get(id, accountId) as Row | undefined;
+    return row ? toIntegration(row) : null;
+  }
+
+  async listIntegrations(accountId: number | null): Promise<Integration[]> {
+    const rows = (
+      accountId === null ? this.s.listAllIntegrations.all() : this.s.listIntegrations.all(accountId)
+    ) as Row[];
+    return rows.map(toIntegration);
+  }
+
+  upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]> {
+    const s = this.s;
+    return this.writes.enqueue(() => {
+      const outcomes: UpsertOutcome[] = new Array(writes.length);
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i] as ShipmentWrite;
+        // The unique index decides create-or-update atomically (CONTRACT §3: no check-then-insert).
+        const row = s.upsertShipment.get({
+          integration_id: integrationId,
+          uuid: w.newUuid,
+          external_order_id: w.externalOrderId,
+          shipment_key: w.shipmentKey,
+          external_shipment_id: w.externalShipmentId,
+          order_number: w.orderNumber,
+          shop_created_at_us: w.shopCreatedAtUs,
+          shop_updated_at_us: w.shopUpdatedAtUs,
+          now: nowUs,
+          data: w.data,
+        }) as Row | undefined;
+        if (row !== undefined) {
+          const uuid = String(row.uuid);
+          outcomes[i] = { status: uuid === w.newUuid ? 'created' : 'updated', uuid };
+        } else {
+          // The key exists with the same updated_at: nothing changes, the answer is "updated".
+          const existing = s.getShipmentUuidByKey.get(integrationId, w.externalOrderId, w.shipmentKey) as Row;
+          outcomes[i] = { status: 'updated', uuid: String(existing.uuid) };
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  deleteShipment(integrationId: number, selector: ShipmentSelector): Promise<boolean> {
+    const s = this.s;
+    return this.writes.enqueue(() =>
+      'uuid' in selector
+        ? s.deleteShipmentByUuid.run(selector.uuid, integrationId).changes > 0
+        : s.deleteShipmentByKey.run(integrationId, selector.externalOrderId, selector.shipmentKey).changes >
+          0,
+    );
+  }
+
+  async listShipments(query: ShipmentListQuery): Promise<StoredShipment[]> {
+    const { sql, params } = buildListQuery(query);
+    let stmt = this.listStatements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      // Shapes vary only with the number of filter values; bound the cache all the same.
+      if (this.listStatements.size < 256) this.listStatements.set(sql, stmt);
+    }
+    return (stmt.all(...params) as Row[]).map(toShipment);
+  }
+}
+
+/** The list query: index range on (integration, import time), keyset boundary, optional filters. */
+export function buildListQuery(query: ShipmentListQuery): { sql: string; params: unknown[] } {
+  const where = ['integration_id = ?', 'created_at_us >= ?', 'created_at_us < ?'];
+  const params: unknown[] = [query.integrationId, query.fromUs, query.toUs];
+  if (query.externalOrderIds !== null) {
+    where.push(`external_order_id IN (${query.externalOrderIds.map(() => '?').join(', ')})`);
+    params.push(...query.externalOrderIds);
+  }
+  if (query.shipmentKeys !== null) {
+    where.push(`shipment_key IN (${query.shipmentKeys.map(() => '?').join(', ')})`);
+    params.push(...query.shipmentKeys);
+  }
+  if (query.orderNumber !== null) {
+    where.push('order_number = ?');
+    params.push(query.orderNumber);
+  }
+  if (query.after !== null) {
+    where.push(query.reverse ? '(created_at_us, id) > (?, ?)' : '(created_at_us, id) < (?, ?)');
+    params.push(query.after.createdAtUs, query.after.id);
+  }
+  const order = query.reverse ? 'created_at_us ASC, id ASC' : 'created_at_us DESC, id DESC';
+  params.push(query.limit);
+  return {
+    sql: `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+    params,
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database) {
+  return {
+    insertAccount: db.prepare('INSERT INTO accounts (partner, created_at_us) VALUES (?, ?) RETURNING *'),
+    getAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
+    setAccountPartner: db.prepare('UPDATE accounts SET partner = ? WHERE id = ?'),
+    countAccounts: db.prepare('SELECT count(*) AS n FROM accounts'),
+    insertCredential: db.prepare(
+      `INSERT INTO credentials (account_id, public_key, secret_hash, oauth_only, created_at_us)
+       VALUES (?, ?, ?, ?, ?) RETURNING *`,
+    ),
+    findCredential: db.prepare(
+      `SELECT c.*, a.partner FROM credentials c JOIN accounts a ON a.id = c.account_id WHERE c.public_key = ?`,
+    ),
+    listCredentials: db.prepare('SELECT * FROM credentials WHERE account_id = ? ORDER BY id'),
+    listAllCredentials: db.prepare('SELECT * FROM credentials ORDER BY id'),
+    revokeCredential: db.prepare(
+      'UPDATE credentials SET revoked_at_us = ? WHERE public_key = ? AND revoked_at_us IS NULL',
+    ),
+    insertIntegration: db.prepare(
+      `INSERT INTO integrations (account_id, shop_name, shop_url, system, last_updated_at_us,
+         service_point_enabled, service_point_carriers, webhook_active, webhook_url, webhook_signature_key,
+         created_at_us)
+       VALUES (@account_id, @shop_name, @shop_url, @system, @now, @service_point_enabled,
+         @service_point_carriers, @webhook_active, @webhook_url, @webhook_signature_key, @now)
+       RETURNING *`,
+    ),
+    getIntegration: db.prepare('SELECT * FROM integrations WHERE id = ? AND account_id = ?'),
+    listIntegrations: db.prepare('SELECT * FROM integrations WHERE account_id = ? ORDER BY id'),
+    listAllIntegrations: db.prepare('SELECT * FROM integrations ORDER BY id'),
+    upsertShipment: db.prepare(
+      `INSERT INTO shipments (integration_id, uuid, external_order_id, shipment_key, external_shipment_id,
+         order_number, shop_created_at_us, shop_updated_at_us, created_at_us, updated_at_us, data)
+       VALUES (@integration_id, @uuid, @external_order_id, @shipment_key, @external_shipment_id, @order_number,
+         @shop_created_at_us, @shop_updated_at_us, @now, @now, @data)
+       ON CONFLICT (integration_id, external_order_id, shipment_key) DO UPDATE SET
+         external_shipment_id = excluded.external_shipment_id,
+         order_number = excluded.order_number,
+         shop_created_at_us = excluded.shop_created_at_us,
+         shop_updated_at_us = excluded.shop_updated_at_us,
+         updated_at_us = excluded.updated_at_us,
+         data = excluded.data
+       WHERE shipments.shop_updated_at_us <> excluded.shop_updated_at_us
+       RETURNING uuid`,
+    ),
+    getShipmentUuidByKey: db.prepare(
+      'SELECT uuid FROM shipments WHERE integration_id = ? AND external_order_id = ? AND shipment_key = ?',
+    ),
+    deleteShipmentByUuid: db.prepare('DELETE FROM shipments WHERE uuid = ? AND integration_id = ?'),
+    deleteShipmentByKey: db.prepare(
+      'DELETE FROM shipments WHERE integration_id = ? AND external_order_id = ? AND shipment_key = ?',
+    ),
+  };
+}

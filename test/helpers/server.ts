@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretHasher } from '../../src/auth/secrets.js';
+import { loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { AccountService } from '../../src/domain/accounts.js';
+import { systemClock } from '../../src/domain/clock.js';
+import { startServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
+
+export interface Tenant {
+  accountId: number;
+  publicKey: string;
+  secretKey: string;
+  integrationId: number;
+  /** The value of an Authorization header for this tenant's Basic credentials. */
+  basic: string;
+}
+
+export interface TestServer {
+  server: RunningServer;
+  config: Config;
+  url: string;
+  accounts: AccountService;
+  tenant(options?: { partner?: boolean }): Promise<Tenant>;
+  close(): Promise<void>;
+}
+
+export const basicHeader = (publicKey: string, secret: string): string =>
+  `Basic ${Buffer.from(`${publicKey}:${secret}`).toString('base64')}`;
+
+/**
+ * A real listening server on port 0 over a fresh SQLite file (or the given database), quiet logs,
+ * rate limits off unless a test turns them on. Each test makes its own tenants.
+ */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'order-inbox-test-'));
+  const config: Config = {
+    ...loadConfig({}),
+    port: 0,
+    database: { kind: 'sqlite', path: join(dir, 'test.db') },
+    logLevel: 'silent',
+    rateLimit: false,
+    ...overrides,
+  };
+  const server = await startServer(config);
+  const accounts = new AccountService(server.store, new SecretHasher(config.secretPepper), systemClock);
+  return {
+    server,
+    config,
+    url: server.url,
+    accounts,
+    async tenant(options = {}) {
+      const t = await accounts.bootstrap(options.partner ?? true);
+      return {
+        accountId: t.accountId,
+        publicKey: t.issued.credential.publicKey,
+        secretKey: t.issued.secretKey,
+        integrationId: t.integration.id,
+        basic: basicHeader(t.issued.credential.publicKey, t.issued.secretKey),
+      };
+    },
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** One HTTP request; `body` is JSON-encoded unless it is a string (sent as is). */
+export async function call(
+  url: string,
+  options: { method?: string; auth?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.auth !== undefined) headers.authorization = options.auth;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(url, {
+    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body,
+  });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  if ((response.headers.get('content-type') ?? '').includes('json') && text !== '') parsed = JSON.parse(text);
+  return { status: response.status, headers: response.headers, text, body: parsed };
+}
+
+/** A minimal valid order: the fields CONTRACT §3 requires, nothing else. */
+export function minimalOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    external_order_id: '1001',
+    external_shipment_id: null,
+    name: 'John Doe',
+    address: 'Stadhuisplein 10',
+    city: 'Eindhoven',
+    postal_code: '5611 EM',
+    country: 'NL',
+    order_number: 'ORDER-1001',
+    created_at: '2024-03-01T10:00:00Z',
+    updated_at: '2024-03-01T10:00:00Z',
+    ...overrides,
+  };
+}
+
+/** The error envelope CONTRACT §2 prescribes. */
+export function envelope(code: number, request: string, message: string) {
+  return { error: { code, request, message } };
+}
