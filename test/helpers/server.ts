@@ -8,6 +8,26 @@ import { AccountService } from '../../src/domain/accounts.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { startServer } from '../../src/server.js';
 import type { RunningServer } from '../../src/server.js';
+import { createThrowawayDatabase, postgresSkipMessage } from './postgres.js';
+import type { ThrowawayDatabase } from './postgres.js';
+
+/** Every HTTP suite runs on both engines (issue 4: one contract, two equal implementations). */
+export const ENGINES = ['sqlite', 'postgres'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+let postgresReachable: Promise<boolean> | null = null;
+/**
+ * False when the engine can run here, else the reason node:test prints for the skipped suite. Only a
+ * user's machine without PostgreSQL skips; in CI an unreachable server fails the run.
+ */
+export async function engineSkip(engine: Engine): Promise<string | false> {
+  if (engine === 'sqlite') return false;
+  postgresReachable ??= createThrowawayDatabase().then(async (db) => {
+    await db?.drop();
+    return db !== null;
+  });
+  return (await postgresReachable) ? false : postgresSkipMessage();
+}
 
 export interface Tenant {
   accountId: number;
@@ -31,15 +51,26 @@ export const basicHeader = (publicKey: string, secret: string): string =>
   `Basic ${Buffer.from(`${publicKey}:${secret}`).toString('base64')}`;
 
 /**
- * A real listening server on port 0 over a fresh SQLite file (or the given database), quiet logs,
+ * A real listening server on port 0 over a fresh SQLite file or a throwaway PostgreSQL database, quiet logs,
  * rate limits off unless a test turns them on. Each test makes its own tenants.
  */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  engine: Engine = 'sqlite',
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'order-inbox-test-'));
+  let pgDatabase: ThrowawayDatabase | null = null;
+  if (engine === 'postgres') {
+    pgDatabase = await createThrowawayDatabase();
+    if (pgDatabase === null) throw new Error(postgresSkipMessage());
+  }
   const config: Config = {
     ...loadConfig({}),
     port: 0,
-    database: { kind: 'sqlite', path: join(dir, 'test.db') },
+    database:
+      pgDatabase === null
+        ? { kind: 'sqlite', path: join(dir, 'test.db') }
+        : { kind: 'postgres', url: pgDatabase.url },
     logLevel: 'silent',
     rateLimit: false,
     ...overrides,
@@ -63,6 +94,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     },
     async close() {
       await server.close();
+      await pgDatabase?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -16,6 +16,8 @@ import type {
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import type { Store } from '../store.js';
+import { SHIPMENT_COLUMNS, flag, num, toAccount, toCredential, toIntegration, toShipment } from '../rows.js';
+import type { Row } from '../rows.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface SqliteOptions {
@@ -25,61 +27,6 @@ export interface SqliteOptions {
   synchronous?: 'full' | 'normal';
   busyTimeoutMs?: number;
 }
-
-type Row = Record<string, unknown>;
-
-const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
-
-function toAccount(row: Row): Account {
-  return { id: num(row.id), partner: row.partner === 1, createdAtUs: num(row.created_at_us) };
-}
-
-function toCredential(row: Row): Credential {
-  return {
-    id: num(row.id),
-    accountId: num(row.account_id),
-    publicKey: String(row.public_key),
-    oauthOnly: row.oauth_only === 1,
-    createdAtUs: num(row.created_at_us),
-    revokedAtUs: numOrNull(row.revoked_at_us),
-  };
-}
-
-function toIntegration(row: Row): Integration {
-  return {
-    id: num(row.id),
-    accountId: num(row.account_id),
-    shopName: String(row.shop_name),
-    shopUrl: row.shop_url === null ? null : String(row.shop_url),
-    system: String(row.system),
-    failingSinceUs: numOrNull(row.failing_since_us),
-    lastFetchUs: numOrNull(row.last_fetch_us),
-    lastUpdatedAtUs: num(row.last_updated_at_us),
-    servicePointEnabled: row.service_point_enabled === 1,
-    servicePointCarriers: JSON.parse(String(row.service_point_carriers)) as string[],
-    webhookActive: row.webhook_active === 1,
-    webhookUrl: row.webhook_url === null ? null : String(row.webhook_url),
-    webhookSignatureKey: String(row.webhook_signature_key),
-    createdAtUs: num(row.created_at_us),
-  };
-}
-
-function toShipment(row: Row): StoredShipment {
-  return {
-    id: num(row.id),
-    uuid: String(row.uuid),
-    integrationId: num(row.integration_id),
-    fields: JSON.parse(String(row.data)) as Record<string, unknown>,
-    shopCreatedAtUs: num(row.shop_created_at_us),
-    shopUpdatedAtUs: num(row.shop_updated_at_us),
-    createdAtUs: num(row.created_at_us),
-    updatedAtUs: num(row.updated_at_us),
-  };
-}
-
-const SHIPMENT_COLUMNS =
-  'id, uuid, integration_id, data, shop_created_at_us, shop_updated_at_us, created_at_us, updated_at_us';
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
@@ -186,7 +133,7 @@ export class SqliteStore implements Store {
   async findCredential(publicKey: string): Promise<CredentialSecret | null> {
     const row = this.s.findCredential.get(publicKey) as Row | undefined;
     if (!row) return null;
-    return { ...toCredential(row), secretHash: String(row.secret_hash), accountPartner: row.partner === 1 };
+    return { ...toCredential(row), secretHash: String(row.secret_hash), accountPartner: flag(row.partner) };
   }
 
   async listCredentials(accountId: number | null): Promise<Credential[]> {

@@ -1,0 +1,399 @@
+import pg from 'pg';
+import type { CustomTypesConfig, PoolClient, QueryConfig } from 'pg';
+import type {
+  Account,
+  Credential,
+  CredentialSecret,
+  Integration,
+  NewIntegration,
+  ShipmentListQuery,
+  ShipmentSelector,
+  ShipmentWrite,
+  StoredShipment,
+  UpsertOutcome,
+} from '../../domain/types.js';
+import { loadMigrations } from '../migrations.js';
+import type { Store } from '../store.js';
+import { SHIPMENT_COLUMNS, flag, num, toAccount, toCredential, toIntegration, toShipment } from '../rows.js';
+import type { Row } from '../rows.js';
+import { PgWriteQueue } from './pg-write-queue.js';
+
+export interface PostgresOptions {
+  /** A `postgres://` connection URL. */
+  url: string;
+  /** Connections in the pool (reads and write batches share it). */
+  poolSize?: number;
+  /** Write batches committing at once (see `PgWriteQueue`). */
+  maxWriteBatches?: number;
+}
+
+/**
+ * int8 columns (ids, microsecond times, counts) come back as JS numbers: they stay far below 2^53 (µs
+ * times until the year 2255). Set on this pool only, so another user of `pg` in the process keeps the
+ * driver's default of strings.
+ */
+const parseInt8 = (value: string): number => Number(value);
+const types: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 && format !== 'binary'
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+};
+
+/** Serialises every migration run across processes and instances sharing the database. */
+const MIGRATION_LOCK = "hashtext('order-inbox:migrations')";
+
+/**
+ * Named statements: PostgreSQL parses and plans each once per connection, and the pool keeps its
+ * connections, so the hot paths skip parsing. Names are prefixed so they cannot clash with others.
+ */
+const SQL = {
+  insertAccount: 'INSERT INTO accounts (partner, created_at_us) VALUES ($1, $2) RETURNING *',
+  getAccount: 'SELECT * FROM accounts WHERE id = $1',
+  setAccountPartner: 'UPDATE accounts SET partner = $1 WHERE id = $2',
+  countAccounts: 'SELECT count(*) AS n FROM accounts',
+  insertCredential: `INSERT INTO credentials (account_id, public_key, secret_hash, oauth_only, created_at_us)
+    VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+  findCredential: `SELECT c.*, a.partner FROM credentials c JOIN accounts a ON a.id = c.account_id
+    WHERE c.public_key = $1`,
+  listCredentials: 'SELECT * FROM credentials WHERE account_id = $1 ORDER BY id',
+  listAllCredentials: 'SELECT * FROM credentials ORDER BY id',
+  revokeCredential:
+    'UPDATE credentials SET revoked_at_us = $1 WHERE public_key = $2 AND revoked_at_us IS NULL',
+  insertIntegration: `INSERT INTO integrations (account_id, shop_name, shop_url, system, last_updated_at_us,
+      service_point_enabled, service_point_carriers, webhook_active, webhook_url, webhook_signature_key,
+      created_at_us)
+    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $5)
+    RETURNING *`,
+  getIntegration: 'SELECT * FROM integrations WHERE id = $1 AND account_id = $2',
+  listIntegrations: 'SELECT * FROM integrations WHERE account_id = $1 ORDER BY id',
+  listAllIntegrations: 'SELECT * FROM integrations ORDER BY id',
+  // The unique index decides create-or-update atomically (CONTRACT §3: no check-then-insert). A match
+  // with the same shop updated_at is left alone (no new row version), and RETURNING is then empty.
+  upsertShipment: `INSERT INTO shipments (integration_id, uuid, external_order_id, shipment_key,
+      external_shipment_id, order_number, shop_created_at_us, shop_updated_at_us, created_at_us,
+      updated_at_us, data)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
+    ON CONFLICT (integration_id, external_order_id, shipment_key) DO UPDATE SET
+      external_shipment_id = excluded.external_shipment_id,
+      order_number = excluded.order_number,
+      shop_created_at_us = excluded.shop_created_at_us,
+      shop_updated_at_us = excluded.shop_updated_at_us,
+      updated_at_us = excluded.updated_at_us,
+      data = excluded.data
+    WHERE shipments.shop_updated_at_us <> excluded.shop_updated_at_us
+    RETURNING uuid`,
+  getShipmentUuidByKey:
+    'SELECT uuid FROM shipments WHERE integration_id = $1 AND external_order_id = $2 AND shipment_key = $3',
+} as const;
+
+type StatementName = keyof typeof SQL;
+
+function q(name: StatementName, values: unknown[]): QueryConfig {
+  return { name: `oi_${name}`, text: SQL[name], values };
+}
+
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly writes: PgWriteQueue;
+  private closed: Promise<void> | null = null;
+
+  constructor(options: PostgresOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types,
+      // Statements queued on one client go out without waiting for each other's answers; the write
+      // queue relies on it to send a whole batch in about one round trip.
+      pipeline: true,
+    });
+    // An idle connection that the server drops (restart, idle timeout) must not crash the process;
+    // the pool replaces it on the next checkout.
+    this.pool.on('error', () => undefined);
+    this.writes = new PgWriteQueue(this.pool, options.maxWriteBatches);
+  }
+
+  static async open(options: PostgresOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(options);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.pool.end();
+      throw error;
+    }
+    return store;
+  }
+
+  async migrate(): Promise<string[]> {
+    const migrations = loadMigrations('postgres');
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      // One transaction under an advisory lock: a second instance starting at the same time waits
+      // here, then finds the ids applied and does nothing. DDL is transactional in PostgreSQL, so a
+      // failing migration leaves nothing half-applied.
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at_us bigint NOT NULL)',
+      );
+      const done = new Set(
+        (await client.query<Row>('SELECT id FROM schema_migrations')).rows.map((r) => String(r.id)),
+      );
+      const applied: string[] = [];
+      for (const migration of migrations) {
+        if (done.has(migration.id)) continue;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (id, applied_at_us) VALUES ($1, $2)', [
+          migration.id,
+          Date.now() * 1000,
+        ]);
+        applied.push(migration.id);
+      }
+      await client.query('COMMIT');
+      return applied;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    // Queued writes are committed (and answered) before the connections go.
+    this.closed ??= this.writes.drain().then(() => this.pool.end());
+    return this.closed;
+  }
+
+  private async rows(name: StatementName, values: unknown[]): Promise<Row[]> {
+    return (await this.pool.query<Row>(q(name, values))).rows;
+  }
+
+  private write<T>(run: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.writes.enqueue<T>({ kind: 'run', run });
+  }
+
+  createAccount(input: { partner: boolean; nowUs: number }): Promise<Account> {
+    return this.write(async (client) =>
+      toAccount(firstRow(await client.query<Row>(q('insertAccount', [input.partner, input.nowUs])))),
+    );
+  }
+
+  async getAccount(id: number): Promise<Account | null> {
+    const row = (await this.rows('getAccount', [id]))[0];
+    return row ? toAccount(row) : null;
+  }
+
+  setAccountPartner(id: number, partner: boolean): Promise<boolean> {
+    return this.write(
+      async (client) => ((await client.query(q('setAccountPartner', [partner, id]))).rowCount ?? 0) > 0,
+    );
+  }
+
+  async countAccounts(): Promise<number> {
+    return num((await this.rows('countAccounts', []))[0]?.n ?? 0);
+  }
+
+  createCredential(input: {
+    accountId: number;
+    publicKey: string;
+    secretHash: string;
+    oauthOnly: boolean;
+    nowUs: number;
+  }): Promise<Credential> {
+    return this.write(async (client) =>
+      toCredential(
+        firstRow(
+          await client.query<Row>(
+            q('insertCredential', [
+              input.accountId,
+              input.publicKey,
+              input.secretHash,
+              input.oauthOnly,
+              input.nowUs,
+            ]),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async findCredential(publicKey: string): Promise<CredentialSecret | null> {
+    const row = (await this.rows('findCredential', [publicKey]))[0];
+    if (!row) return null;
+    return {
+      ...toCredential(row),
+      secretHash: String(row.secret_hash),
+      accountPartner: flag(row.partner),
+    };
+  }
+
+  async listCredentials(accountId: number | null): Promise<Credential[]> {
+    const rows =
+      accountId === null
+        ? await this.rows('listAllCredentials', [])
+        : await this.rows('listCredentials', [accountId]);
+    return rows.map(toCredential);
+  }
+
+  revokeCredential(publicKey: string, nowUs: number): Promise<boolean> {
+    return this.write(
+      async (client) => ((await client.query(q('revokeCredential', [nowUs, publicKey]))).rowCount ?? 0) > 0,
+    );
+  }
+
+  createIntegration(accountId: number, input: NewIntegration, nowUs: number): Promise<Integration> {
+    return this.write(async (client) =>
+      toIntegration(
+        firstRow(
+          await client.query<Row>(
+            q('insertIntegration', [
+              accountId,
+              input.shopName,
+              input.shopUrl,
+              input.system,
+              nowUs,
+              input.servicePointEnabled ?? false,
+              JSON.stringify(input.servicePointCarriers ?? []),
+              input.webhookActive ?? false,
+              input.webhookUrl ?? null,
+              input.webhookSignatureKey,
+            ]),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async getIntegration(accountId: number, id: number): Promise<Integration | null> {
+    const row = (await this.rows('getIntegration', [id, accountId]))[0];
+    return row ? toIntegration(row) : null;
+  }
+
+  async listIntegrations(accountId: number | null): Promise<Integration[]> {
+    const rows =
+      accountId === null
+        ? await this.rows('listAllIntegrations', [])
+        : await this.rows('listIntegrations', [accountId]);
+    return rows.map(toIntegration);
+  }
+
+  upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]> {
+    if (writes.length === 0) return Promise.resolve([]);
+    return this.write(async (client) => {
+      // Every item's upsert and its fallback SELECT go out pipelined, in request order, so a batch is
+      // about one round trip. Each SELECT runs right after its own INSERT, so it sees exactly the row
+      // that INSERT matched (ON CONFLICT locked it, even when its WHERE left it unchanged); its answer
+      // is used only when the INSERT returned nothing (same updated_at: "updated", nothing changes).
+      const pairs = writes.map((w) => [
+        client.query<Row>(
+          q('upsertShipment', [
+            integrationId,
+            w.newUuid,
+            w.externalOrderId,
+            w.shipmentKey,
+            w.externalShipmentId,
+            w.orderNumber,
+            w.shopCreatedAtUs,
+            w.shopUpdatedAtUs,
+            nowUs,
+            w.data,
+          ]),
+        ),
+        client.query<Row>(q('getShipmentUuidByKey', [integrationId, w.externalOrderId, w.shipmentKey])),
+      ]);
+      // Wait for all of them (even after a failure) so nothing of this write is left on the wire.
+      const settled = await Promise.allSettled(pairs.flat());
+      const outcomes: UpsertOutcome[] = new Array(writes.length);
+      for (let i = 0; i < writes.length; i++) {
+        const inserted = settled[2 * i];
+        const existing = settled[2 * i + 1];
+        if (inserted?.status !== 'fulfilled') throw inserted?.reason ?? new Error('upsert not answered');
+        const row = inserted.value.rows[0];
+        if (row !== undefined) {
+          const uuid = String(row.uuid);
+          outcomes[i] = {
+            status: uuid === (writes[i] as ShipmentWrite).newUuid ? 'created' : 'updated',
+            uuid,
+          };
+          continue;
+        }
+        if (existing?.status !== 'fulfilled') throw existing?.reason ?? new Error('upsert not answered');
+        outcomes[i] = { status: 'updated', uuid: String(firstRow(existing.value).uuid) };
+      }
+      return outcomes;
+    });
+  }
+
+  deleteShipment(integrationId: number, selector: ShipmentSelector): Promise<boolean> {
+    return this.writes.enqueue<boolean>(
+      'uuid' in selector
+        ? { kind: 'delete-by-uuid', integrationId, uuid: selector.uuid }
+        : {
+            kind: 'delete-by-key',
+            integrationId,
+            externalOrderId: selector.externalOrderId,
+            shipmentKey: selector.shipmentKey,
+          },
+    );
+  }
+
+  async listShipments(query: ShipmentListQuery): Promise<StoredShipment[]> {
+    const result = await this.pool.query<Row>(buildPgListQuery(query));
+    return result.rows.map(toShipment);
+  }
+}
+
+function firstRow(result: { rows: Row[] }): Row {
+  const row = result.rows[0];
+  if (row === undefined) throw new Error('PostgreSQL returned no row where one was expected');
+  return row;
+}
+
+/**
+ * The list query: index range on (integration, import time), keyset boundary, optional filters. Array
+ * filters bind as one array parameter (`= ANY`), so the text depends only on which filters are present:
+ * at most 32 shapes, each a named statement planned once per connection.
+ */
+export function buildPgListQuery(query: ShipmentListQuery): QueryConfig {
+  const values: unknown[] = [query.integrationId, query.fromUs, query.toUs];
+  const where = ['integration_id = $1', 'created_at_us >= $2', 'created_at_us < $3'];
+  let shape = 0;
+  if (query.externalOrderIds !== null) {
+    values.push(query.externalOrderIds);
+    where.push(`external_order_id = ANY($${values.length}::text[])`);
+    shape |= 1;
+  }
+  if (query.shipmentKeys !== null) {
+    values.push(query.shipmentKeys);
+    where.push(`shipment_key = ANY($${values.length}::text[])`);
+    shape |= 2;
+  }
+  if (query.orderNumber !== null) {
+    values.push(query.orderNumber);
+    where.push(`order_number = $${values.length}`);
+    shape |= 4;
+  }
+  if (query.after !== null) {
+    values.push(query.after.createdAtUs, query.after.id);
+    const op = query.reverse ? '>' : '<';
+    where.push(`(created_at_us, id) ${op} ($${values.length - 1}, $${values.length})`);
+    shape |= 8;
+  }
+  if (query.reverse) shape |= 16;
+  const order = query.reverse ? 'created_at_us ASC, id ASC' : 'created_at_us DESC, id DESC';
+  values.push(query.limit);
+  return {
+    name: `oi_list_shipments_${shape}`,
+    text: `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${values.length}`,
+    values,
+  };
+}

@@ -1,0 +1,63 @@
+import type { Account, Credential, Integration, StoredShipment } from '../domain/types.js';
+
+/**
+ * Row → domain mapping shared by both engines. The dialects differ only in representation: SQLite
+ * answers booleans as 0/1 and JSON as text; PostgreSQL answers booleans and already-parsed jsonb.
+ */
+export type Row = Record<string, unknown>;
+
+export const num = (value: unknown): number => Number(value);
+export const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+export const strOrNull = (value: unknown): string | null => (value === null ? null : String(value));
+export const flag = (value: unknown): boolean => value === true || value === 1;
+const json = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
+
+export function toAccount(row: Row): Account {
+  return { id: num(row.id), partner: flag(row.partner), createdAtUs: num(row.created_at_us) };
+}
+
+export function toCredential(row: Row): Credential {
+  return {
+    id: num(row.id),
+    accountId: num(row.account_id),
+    publicKey: String(row.public_key),
+    oauthOnly: flag(row.oauth_only),
+    createdAtUs: num(row.created_at_us),
+    revokedAtUs: numOrNull(row.revoked_at_us),
+  };
+}
+
+export function toIntegration(row: Row): Integration {
+  return {
+    id: num(row.id),
+    accountId: num(row.account_id),
+    shopName: String(row.shop_name),
+    shopUrl: strOrNull(row.shop_url),
+    system: String(row.system),
+    failingSinceUs: numOrNull(row.failing_since_us),
+    lastFetchUs: numOrNull(row.last_fetch_us),
+    lastUpdatedAtUs: num(row.last_updated_at_us),
+    servicePointEnabled: flag(row.service_point_enabled),
+    servicePointCarriers: json<string[]>(row.service_point_carriers),
+    webhookActive: flag(row.webhook_active),
+    webhookUrl: strOrNull(row.webhook_url),
+    webhookSignatureKey: String(row.webhook_signature_key),
+    createdAtUs: num(row.created_at_us),
+  };
+}
+
+export function toShipment(row: Row): StoredShipment {
+  return {
+    id: num(row.id),
+    uuid: String(row.uuid),
+    integrationId: num(row.integration_id),
+    fields: JSON.parse(String(row.data)) as Record<string, unknown>,
+    shopCreatedAtUs: num(row.shop_created_at_us),
+    shopUpdatedAtUs: num(row.shop_updated_at_us),
+    createdAtUs: num(row.created_at_us),
+    updatedAtUs: num(row.updated_at_us),
+  };
+}
+
+export const SHIPMENT_COLUMNS =
+  'id, uuid, integration_id, data, shop_created_at_us, shop_updated_at_us, created_at_us, updated_at_us';
