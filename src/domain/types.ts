@@ -92,3 +92,86 @@ export interface ShipmentListQuery {
   reverse: boolean;
   limit: number;
 }
+
+/** The fields of an integration a client may change (IntegrationUpdate); each one optional. */
+export interface IntegrationChanges {
+  shopName?: string;
+  shopUrl?: string | null;
+  servicePointEnabled?: boolean;
+  servicePointCarriers?: string[];
+  webhookActive?: boolean;
+  webhookUrl?: string;
+}
+
+/** A webhook delivery to write to the outbox in the same transaction as the change it announces. */
+export interface WebhookMessage {
+  action: 'integration_connected' | 'integration_updated' | 'integration_deleted';
+  url: string;
+  body: string;
+  signatureKey: string;
+}
+
+/** Builds the delivery from the integration as it is after the change (null: webhook off). */
+export type WebhookFor = (integration: Integration) => WebhookMessage | null;
+
+export interface TokenRecord {
+  credentialId: number;
+  accountId: number;
+  accountPartner: boolean;
+  expiresAtUs: number;
+  credentialRevoked: boolean;
+}
+
+export interface NewIntegrationLog {
+  integrationId: number;
+  accountId: number;
+  baseUrl: string;
+  fullUrl: string | null;
+  method: string;
+  responseCode: number | null;
+  /** JSON text, or null. */
+  response: string | null;
+  request: string | null;
+  exceptionType: string | null;
+  exception: string | null;
+  createdAtUs: number;
+}
+
+export interface StoredIntegrationLog extends NewIntegrationLog {
+  id: number;
+  importedAtUs: number;
+}
+
+export interface LogListQuery {
+  accountId: number;
+  /** null: every integration of the account. */
+  integrationId: number | null;
+  /** Keyset boundary on (import time, id), as for shipments. */
+  after: { createdAtUs: number; id: number } | null;
+  reverse: boolean;
+  limit: number;
+}
+
+export type WebhookStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDelivery {
+  id: number;
+  accountId: number;
+  integrationId: number;
+  action: string;
+  url: string;
+  body: string;
+  signatureKey: string;
+  status: WebhookStatus;
+  attempts: number;
+  nextAttemptAtUs: number;
+  createdAtUs: number;
+  deliveredAtUs: number | null;
+}
+
+export interface WebhookAttempt {
+  attemptedAtUs: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}

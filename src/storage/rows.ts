@@ -1,4 +1,14 @@
-import type { Account, Credential, Integration, StoredShipment } from '../domain/types.js';
+import type {
+  Account,
+  Credential,
+  Integration,
+  IntegrationChanges,
+  StoredIntegrationLog,
+  StoredShipment,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookStatus,
+} from '../domain/types.js';
 
 /**
  * Row → domain mapping shared by both engines. The dialects differ only in representation: SQLite
@@ -61,3 +71,60 @@ export function toShipment(row: Row): StoredShipment {
 
 export const SHIPMENT_COLUMNS =
   'id, uuid, integration_id, data, shop_created_at_us, shop_updated_at_us, created_at_us, updated_at_us';
+
+export function toIntegrationLog(row: Row): StoredIntegrationLog {
+  return {
+    id: num(row.id),
+    integrationId: num(row.integration_id),
+    accountId: num(row.account_id),
+    baseUrl: String(row.base_url),
+    fullUrl: strOrNull(row.full_url),
+    method: String(row.method),
+    responseCode: numOrNull(row.response_code),
+    response: strOrNull(row.response),
+    request: strOrNull(row.request),
+    exceptionType: strOrNull(row.exception_type),
+    exception: strOrNull(row.exception),
+    createdAtUs: num(row.created_at_us),
+    importedAtUs: num(row.imported_at_us),
+  };
+}
+
+export function toWebhookDelivery(row: Row): WebhookDelivery {
+  return {
+    id: num(row.id),
+    accountId: num(row.account_id),
+    integrationId: num(row.integration_id),
+    action: String(row.action),
+    url: String(row.url),
+    body: String(row.body),
+    signatureKey: String(row.signature_key),
+    status: String(row.status) as WebhookStatus,
+    attempts: num(row.attempts),
+    nextAttemptAtUs: num(row.next_attempt_at_us),
+    createdAtUs: num(row.created_at_us),
+    deliveredAtUs: numOrNull(row.delivered_at_us),
+  };
+}
+
+export function toWebhookAttempt(row: Row): WebhookAttempt {
+  return {
+    attemptedAtUs: num(row.attempted_at_us),
+    statusCode: numOrNull(row.status_code),
+    error: strOrNull(row.error),
+    durationMs: num(row.duration_ms),
+  };
+}
+
+/** The integration columns an update may change, as named parameters (booleans and JSON as text). */
+export function integrationChangeParams(current: Integration, changes: IntegrationChanges, nowUs: number) {
+  return {
+    shop_name: changes.shopName ?? current.shopName,
+    shop_url: changes.shopUrl !== undefined ? changes.shopUrl : current.shopUrl,
+    service_point_enabled: changes.servicePointEnabled ?? current.servicePointEnabled,
+    service_point_carriers: JSON.stringify(changes.servicePointCarriers ?? current.servicePointCarriers),
+    webhook_active: changes.webhookActive ?? current.webhookActive,
+    webhook_url: changes.webhookUrl ?? current.webhookUrl,
+    last_updated_at_us: nowUs,
+  };
+}

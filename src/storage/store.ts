@@ -1,5 +1,15 @@
+import type { RateLimiter } from '../domain/rate-limit.js';
 import type {
   Account,
+  IntegrationChanges,
+  LogListQuery,
+  NewIntegrationLog,
+  StoredIntegrationLog,
+  TokenRecord,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookFor,
+  WebhookStatus,
   Credential,
   CredentialSecret,
   Integration,
@@ -17,6 +27,12 @@ import type {
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+
+  /**
+   * A rate limiter shared by every process on this database, where the engine serves several
+   * instances (PostgreSQL); absent where one process owns the database and an in-memory one is exact.
+   */
+  sharedRateLimiter?(): RateLimiter;
 
   /** Applies pending migrations; safe to call from several processes at once. Returns the ids applied. */
   migrate(): Promise<string[]>;
@@ -40,8 +56,37 @@ export interface Store {
   findCredential(publicKey: string): Promise<CredentialSecret | null>;
   listCredentials(accountId: number | null): Promise<Credential[]>;
   revokeCredential(publicKey: string, nowUs: number): Promise<boolean>;
+  setCredentialOauthOnly(publicKey: string, oauthOnly: boolean): Promise<boolean>;
 
-  createIntegration(accountId: number, input: NewIntegration, nowUs: number): Promise<Integration>;
+  /** Opaque OAuth2 tokens, stored as digests; they die with their credential. */
+  createToken(input: {
+    credentialId: number;
+    tokenHash: string;
+    nowUs: number;
+    expiresAtUs: number;
+  }): Promise<void>;
+  findToken(tokenHash: string): Promise<TokenRecord | null>;
+
+  /**
+   * Creates an integration and, in the same transaction, the outbox entry `webhook` builds for it
+   * (`integration_connected`), so an announced change is never lost and never announced untrue.
+   */
+  createIntegration(
+    accountId: number,
+    input: NewIntegration,
+    nowUs: number,
+    webhook?: WebhookFor,
+  ): Promise<Integration>;
+  /** Applies the changes, moves `last_updated_at`, writes `webhook`'s entry; null when not the account's. */
+  updateIntegration(
+    accountId: number,
+    id: number,
+    changes: IntegrationChanges,
+    nowUs: number,
+    webhook: WebhookFor,
+  ): Promise<Integration | null>;
+  /** Deletes the integration with its shipments and logs; `webhook` sees it as it was. */
+  deleteIntegration(accountId: number, id: number, nowUs: number, webhook: WebhookFor): Promise<boolean>;
   /** The integration if it exists and belongs to the account; another account's is null (→ 404). */
   getIntegration(accountId: number, id: number): Promise<Integration | null>;
   listIntegrations(accountId: number | null): Promise<Integration[]>;
@@ -50,4 +95,22 @@ export interface Store {
   upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]>;
   deleteShipment(integrationId: number, selector: ShipmentSelector): Promise<boolean>;
   listShipments(query: ShipmentListQuery): Promise<StoredShipment[]>;
+
+  createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog>;
+  listLogs(query: LogListQuery): Promise<StoredIntegrationLog[]>;
+
+  /**
+   * Takes up to `limit` due deliveries and leases them until `nowUs + leaseUs`, so that of several
+   * instances exactly one sends each delivery; a lease that runs out (a crash) frees it again.
+   */
+  claimWebhooks(nowUs: number, leaseUs: number, limit: number): Promise<WebhookDelivery[]>;
+  /** Records one attempt and the delivery's next state (and, when pending, when to try again). */
+  recordWebhookAttempt(
+    deliveryId: number,
+    attempt: WebhookAttempt,
+    next: { status: WebhookStatus; nextAttemptAtUs: number },
+  ): Promise<void>;
+  listWebhookDeliveries(
+    integrationId: number | null,
+  ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]>;
 }

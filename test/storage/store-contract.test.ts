@@ -8,7 +8,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ShipmentListQuery, ShipmentWrite, StoredShipment } from '../../src/domain/types.js';
+import type {
+  Integration,
+  IntegrationChanges,
+  LogListQuery,
+  NewIntegration,
+  NewIntegrationLog,
+  ShipmentListQuery,
+  ShipmentWrite,
+  StoredIntegrationLog,
+  StoredShipment,
+  WebhookDelivery,
+  WebhookFor,
+  WebhookMessage,
+} from '../../src/domain/types.js';
 import { loadMigrations } from '../../src/storage/migrations.js';
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
@@ -57,6 +70,49 @@ function listQuery(integrationId: number, overrides: Partial<ShipmentListQuery> 
 }
 
 const uuids = (rows: StoredShipment[]): string[] => rows.map((r) => r.uuid);
+
+/** A deterministic outbox message for an integration, as the webhook builder would make it. */
+function messageFor(action: WebhookMessage['action'], integration: Integration): WebhookMessage {
+  return {
+    action,
+    url: integration.webhookUrl ?? 'https://hooks.example/none',
+    body: JSON.stringify({ action, integration }),
+    signatureKey: integration.webhookSignatureKey,
+  };
+}
+
+/** A webhook builder that remembers which integrations it was shown. */
+function recordingHook(action: WebhookMessage['action']): { build: WebhookFor; seen: Integration[] } {
+  const seen: Integration[] = [];
+  return {
+    seen,
+    build: (integration) => {
+      seen.push(integration);
+      return messageFor(action, integration);
+    },
+  };
+}
+
+function logInput(integration: Integration, overrides: Partial<NewIntegrationLog> = {}): NewIntegrationLog {
+  return {
+    integrationId: integration.id,
+    accountId: integration.accountId,
+    baseUrl: 'https://shop.example',
+    fullUrl: null,
+    method: 'GET',
+    responseCode: 500,
+    response: '{"error": "boom"}',
+    request: null,
+    exceptionType: 'ServerError',
+    exception: 'boom',
+    createdAtUs: T0,
+    ...overrides,
+  };
+}
+
+function logQuery(accountId: number, overrides: Partial<LogListQuery> = {}): LogListQuery {
+  return { accountId, integrationId: null, after: null, reverse: false, limit: 1000, ...overrides };
+}
 
 /** Newest import first, ties broken by id (CONTRACT §3). */
 function expectedOrder(rows: StoredShipment[]): StoredShipment[] {
@@ -688,6 +744,603 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
         assert.deepEqual(await window(T0 + 200, T0 + 301), uuids(rows.slice(0, 3)));
         assert.deepEqual(await window(T0 + 201, T0 + 300), []);
         assert.deepEqual(await window(T0 + 100, T0 + 101), [rows[3]?.uuid]);
+      });
+    });
+
+    describe('oauth tokens', () => {
+      async function credentialFixture(partner = false) {
+        const account = await store.createAccount({ partner, nowUs: T0 });
+        const publicKey = `pk-${randomUUID()}`;
+        const credential = await store.createCredential({
+          accountId: account.id,
+          publicKey,
+          secretHash: 'h',
+          oauthOnly: false,
+          nowUs: T0,
+        });
+        return { account, credential, publicKey };
+      }
+
+      test('create, find by hash (credential, account, partner flag, expiry); unknown hash is null', async () => {
+        const { account, credential } = await credentialFixture(false);
+        const tokenHash = `th-${randomUUID()}`;
+        await store.createToken({
+          credentialId: credential.id,
+          tokenHash,
+          nowUs: T0 + 1,
+          expiresAtUs: T0 + 3600,
+        });
+        assert.deepEqual(await store.findToken(tokenHash), {
+          credentialId: credential.id,
+          accountId: account.id,
+          accountPartner: false,
+          expiresAtUs: T0 + 3600,
+          credentialRevoked: false,
+        });
+        assert.equal(await store.findToken(`th-${randomUUID()}`), null);
+        // The partner flag is the account's, read fresh.
+        await store.setAccountPartner(account.id, true);
+        assert.equal((await store.findToken(tokenHash))?.accountPartner, true);
+      });
+
+      test('a credential may hold several tokens; one hash is never stored twice', async () => {
+        const { credential } = await credentialFixture();
+        const one = `th-${randomUUID()}`;
+        const two = `th-${randomUUID()}`;
+        await store.createToken({
+          credentialId: credential.id,
+          tokenHash: one,
+          nowUs: T0,
+          expiresAtUs: T0 + 1,
+        });
+        await store.createToken({
+          credentialId: credential.id,
+          tokenHash: two,
+          nowUs: T0,
+          expiresAtUs: T0 + 2,
+        });
+        assert.equal((await store.findToken(one))?.expiresAtUs, T0 + 1);
+        assert.equal((await store.findToken(two))?.expiresAtUs, T0 + 2);
+        await assert.rejects(
+          store.createToken({ credentialId: credential.id, tokenHash: one, nowUs: T0, expiresAtUs: T0 + 9 }),
+        );
+        assert.equal((await store.findToken(one))?.expiresAtUs, T0 + 1);
+        await assert.rejects(
+          store.createToken({
+            credentialId: 987_654_321,
+            tokenHash: `th-${randomUUID()}`,
+            nowUs: T0,
+            expiresAtUs: T0,
+          }),
+        );
+      });
+
+      test('revoking the credential shows on its tokens (credentialRevoked), which are still found', async () => {
+        const { credential, publicKey } = await credentialFixture();
+        const tokenHash = `th-${randomUUID()}`;
+        await store.createToken({ credentialId: credential.id, tokenHash, nowUs: T0, expiresAtUs: T0 + 60 });
+        assert.equal(await store.revokeCredential(publicKey, T0 + 5), true);
+        assert.deepEqual(await store.findToken(tokenHash), {
+          credentialId: credential.id,
+          accountId: credential.accountId,
+          accountPartner: false,
+          expiresAtUs: T0 + 60,
+          credentialRevoked: true,
+        });
+      });
+
+      test('setCredentialOauthOnly: reflected by findCredential both ways; unknown key is false', async () => {
+        const { credential, publicKey } = await credentialFixture();
+        assert.equal(await store.setCredentialOauthOnly(publicKey, true), true);
+        assert.deepEqual(await store.findCredential(publicKey), {
+          ...credential,
+          oauthOnly: true,
+          secretHash: 'h',
+          accountPartner: false,
+        });
+        assert.deepEqual(await store.listCredentials(credential.accountId), [
+          { ...credential, oauthOnly: true },
+        ]);
+        assert.equal(await store.setCredentialOauthOnly(publicKey, false), true);
+        assert.equal((await store.findCredential(publicKey))?.oauthOnly, false);
+        assert.equal(await store.setCredentialOauthOnly('pk-nobody', true), false);
+      });
+    });
+
+    describe('integration changes and their webhook outbox', () => {
+      const full: NewIntegration = {
+        shopName: 'Before',
+        shopUrl: 'https://before.example',
+        system: 'api',
+        servicePointEnabled: true,
+        servicePointCarriers: ['postnl', 'dhl'],
+        webhookActive: true,
+        webhookUrl: 'https://hooks.example/before',
+        webhookSignatureKey: 'sig-before',
+      };
+
+      test('create with a builder: one pending entry, built from the created integration, due now', async () => {
+        const account = await store.createAccount({ partner: true, nowUs: T0 });
+        const hook = recordingHook('integration_connected');
+        const integration = await store.createIntegration(account.id, full, T0 + 10, hook.build);
+        assert.deepEqual(hook.seen, [integration]);
+        assert.deepEqual(await store.listWebhookDeliveries(integration.id), [
+          {
+            id: (await store.listWebhookDeliveries(integration.id))[0]?.id,
+            accountId: account.id,
+            integrationId: integration.id,
+            ...messageFor('integration_connected', integration),
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAtUs: T0 + 10,
+            createdAtUs: T0 + 10,
+            deliveredAtUs: null,
+            attemptLog: [],
+          },
+        ]);
+        const all = await store.listWebhookDeliveries(null);
+        assert.equal(all.filter((d) => d.integrationId === integration.id).length, 1);
+        assert.deepEqual(
+          all.map((d) => d.id),
+          [...all.map((d) => d.id)].sort((x, y) => x - y),
+        );
+      });
+
+      test('create without a builder, or with one that answers null: no entry', async () => {
+        const account = await store.createAccount({ partner: true, nowUs: T0 });
+        const none = await store.createIntegration(account.id, full, T0);
+        const off = await store.createIntegration(account.id, full, T0, () => null);
+        assert.deepEqual(await store.listWebhookDeliveries(none.id), []);
+        assert.deepEqual(await store.listWebhookDeliveries(off.id), []);
+      });
+
+      test('update: given fields changed, omitted ones kept, shopUrl to null, last_updated_at moved', async () => {
+        const account = await store.createAccount({ partner: true, nowUs: T0 });
+        const created = await store.createIntegration(account.id, full, T0);
+        const hook = recordingHook('integration_updated');
+        const renamed = await store.updateIntegration(
+          account.id,
+          created.id,
+          { shopName: 'After', shopUrl: null },
+          T0 + 100,
+          hook.build,
+        );
+        const expected = { ...created, shopName: 'After', shopUrl: null, lastUpdatedAtUs: T0 + 100 };
+        assert.deepEqual(renamed, expected);
+        assert.deepEqual(await store.getIntegration(account.id, created.id), expected);
+        // The entry is built from the integration as it is after the change.
+        assert.deepEqual(hook.seen, [expected]);
+
+        const changes: IntegrationChanges = {
+          servicePointEnabled: false,
+          servicePointCarriers: ['ups'],
+          webhookActive: false,
+          webhookUrl: 'https://hooks.example/after',
+        };
+        const second = await store.updateIntegration(account.id, created.id, changes, T0 + 200, hook.build);
+        const expected2 = { ...expected, ...changes, lastUpdatedAtUs: T0 + 200 };
+        assert.deepEqual(second, expected2);
+        assert.deepEqual(await store.getIntegration(account.id, created.id), expected2);
+
+        // No changes at all still moves last_updated_at (and announces it).
+        const touched = await store.updateIntegration(account.id, created.id, {}, T0 + 300, hook.build);
+        assert.deepEqual(touched, { ...expected2, lastUpdatedAtUs: T0 + 300 });
+
+        const deliveries = await store.listWebhookDeliveries(created.id);
+        assert.deepEqual(
+          deliveries.map((d) => ({
+            action: d.action,
+            url: d.url,
+            body: d.body,
+            signatureKey: d.signatureKey,
+          })),
+          [
+            messageFor('integration_updated', expected),
+            messageFor('integration_updated', expected2),
+            messageFor('integration_updated', { ...expected2, lastUpdatedAtUs: T0 + 300 }),
+          ],
+        );
+        assert.deepEqual(
+          deliveries.map((d) => [d.status, d.nextAttemptAtUs, d.createdAtUs]),
+          [
+            ['pending', T0 + 100, T0 + 100],
+            ['pending', T0 + 200, T0 + 200],
+            ['pending', T0 + 300, T0 + 300],
+          ],
+        );
+        // A builder that answers null (webhook off) writes nothing; the change is still applied.
+        assert.equal(
+          (await store.updateIntegration(account.id, created.id, { shopName: 'Quiet' }, T0 + 400, () => null))
+            ?.shopName,
+          'Quiet',
+        );
+        assert.equal((await store.listWebhookDeliveries(created.id)).length, 3);
+      });
+
+      test("update of another account's (or a missing) integration: null, nothing written", async () => {
+        const owner = await store.createAccount({ partner: true, nowUs: T0 });
+        const stranger = await store.createAccount({ partner: true, nowUs: T0 });
+        const created = await store.createIntegration(owner.id, full, T0);
+        const hook = recordingHook('integration_updated');
+        assert.equal(
+          await store.updateIntegration(stranger.id, created.id, { shopName: 'Hijack' }, T0 + 1, hook.build),
+          null,
+        );
+        assert.equal(
+          await store.updateIntegration(owner.id, 987_654_321, { shopName: 'Nobody' }, T0 + 1, hook.build),
+          null,
+        );
+        assert.deepEqual(hook.seen, []);
+        assert.deepEqual(await store.getIntegration(owner.id, created.id), created);
+        assert.deepEqual(await store.listWebhookDeliveries(created.id), []);
+      });
+
+      test('the change and its entry commit together: an entry that cannot be written undoes the change', async () => {
+        const account = await store.createAccount({ partner: true, nowUs: T0 });
+        const created = await store.createIntegration(account.id, full, T0);
+        // url is NOT NULL: the outbox insert fails inside the update's transaction.
+        const broken: WebhookFor = (i) => ({
+          ...messageFor('integration_updated', i),
+          url: null as unknown as string,
+        });
+        const beside = store.createAccount({ partner: false, nowUs: T0 + 3 });
+        await assert.rejects(
+          store.updateIntegration(account.id, created.id, { shopName: 'Lost' }, T0 + 1, broken),
+        );
+        assert.equal((await beside).createdAtUs, T0 + 3);
+        assert.deepEqual(await store.getIntegration(account.id, created.id), created);
+        await assert.rejects(store.deleteIntegration(account.id, created.id, T0 + 2, broken));
+        assert.deepEqual(await store.getIntegration(account.id, created.id), created);
+        await assert.rejects(
+          store.createIntegration(account.id, { ...full, shopName: 'Ghost' }, T0 + 2, broken),
+        );
+        assert.deepEqual(await store.listIntegrations(account.id), [created]);
+        assert.deepEqual(await store.listWebhookDeliveries(created.id), []);
+      });
+
+      test('concurrent updates of one integration: each applied on top of the other, none lost', async () => {
+        const account = await store.createAccount({ partner: true, nowUs: T0 });
+        const created = await store.createIntegration(account.id, full, T0);
+        const hook = recordingHook('integration_updated');
+        const results = await Promise.all([
+          store.updateIntegration(account.id, created.id, { shopName: 'Named' }, T0 + 1, hook.build),
+          store.updateIntegration(
+            account.id,
+            created.id,
+            { servicePointCarriers: ['gls'] },
+            T0 + 2,
+            hook.build,
+          ),
+        ]);
+        assert.deepEqual(results[1], {
+          ...created,
+          shopName: 'Named',
+          servicePointCarriers: ['gls'],
+          lastUpdatedAtUs: T0 + 2,
+        });
+        assert.deepEqual(await store.getIntegration(account.id, created.id), results[1]);
+        assert.equal((await store.listWebhookDeliveries(created.id)).length, 2);
+      });
+
+      test('delete: its shipments and logs go, the rest stays; the entry sees it as it was', async () => {
+        const account = await store.createAccount({ partner: true, nowUs: T0 });
+        const publicKey = `pk-${randomUUID()}`;
+        const credential = await store.createCredential({
+          accountId: account.id,
+          publicKey,
+          secretHash: 'h',
+          oauthOnly: false,
+          nowUs: T0,
+        });
+        const tokenHash = `th-${randomUUID()}`;
+        await store.createToken({ credentialId: credential.id, tokenHash, nowUs: T0, expiresAtUs: T0 + 60 });
+        const doomed = await store.createIntegration(account.id, full, T0);
+        const kept = await store.createIntegration(account.id, { ...full, shopName: 'Kept' }, T0);
+        const keptShipment = shipment();
+        await store.upsertShipments(doomed.id, [shipment(), shipment()], T0);
+        await store.upsertShipments(kept.id, [keptShipment], T0);
+        await store.createLog(logInput(doomed), T0 + 1);
+        const keptLog = await store.createLog(logInput(kept), T0 + 2);
+
+        const hook = recordingHook('integration_deleted');
+        assert.equal(await store.deleteIntegration(account.id, doomed.id, T0 + 50, hook.build), true);
+        assert.deepEqual(hook.seen, [doomed]);
+        assert.equal(await store.getIntegration(account.id, doomed.id), null);
+        assert.deepEqual(await store.listIntegrations(account.id), [kept]);
+        assert.deepEqual(await store.listShipments(listQuery(doomed.id)), []);
+        assert.deepEqual(await store.listLogs(logQuery(account.id, { integrationId: doomed.id })), []);
+        assert.deepEqual(uuids(await store.listShipments(listQuery(kept.id))), [keptShipment.newUuid]);
+        assert.deepEqual(await store.listLogs(logQuery(account.id)), [keptLog]);
+        assert.equal((await store.findCredential(publicKey))?.revokedAtUs, null);
+        assert.equal((await store.findToken(tokenHash))?.credentialId, credential.id);
+
+        // The announcement outlives the integration.
+        const deliveries = await store.listWebhookDeliveries(doomed.id);
+        assert.equal(deliveries.length, 1);
+        assert.deepEqual(
+          { ...deliveries[0], id: 0 },
+          {
+            id: 0,
+            accountId: account.id,
+            integrationId: doomed.id,
+            ...messageFor('integration_deleted', doomed),
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAtUs: T0 + 50,
+            createdAtUs: T0 + 50,
+            deliveredAtUs: null,
+            attemptLog: [],
+          },
+        );
+        // Gone is gone: a second delete is false and announces nothing.
+        assert.equal(await store.deleteIntegration(account.id, doomed.id, T0 + 60, hook.build), false);
+        assert.equal((await store.listWebhookDeliveries(doomed.id)).length, 1);
+      });
+
+      test("delete of another account's (or a missing) integration: false, nothing written", async () => {
+        const owner = await store.createAccount({ partner: true, nowUs: T0 });
+        const stranger = await store.createAccount({ partner: true, nowUs: T0 });
+        const created = await store.createIntegration(owner.id, full, T0);
+        const w = shipment();
+        await store.upsertShipments(created.id, [w], T0);
+        const hook = recordingHook('integration_deleted');
+        assert.equal(await store.deleteIntegration(stranger.id, created.id, T0 + 1, hook.build), false);
+        assert.equal(await store.deleteIntegration(owner.id, 987_654_321, T0 + 1, hook.build), false);
+        assert.deepEqual(hook.seen, []);
+        assert.deepEqual(await store.getIntegration(owner.id, created.id), created);
+        assert.deepEqual(uuids(await store.listShipments(listQuery(created.id))), [w.newUuid]);
+        assert.deepEqual(await store.listWebhookDeliveries(created.id), []);
+      });
+    });
+
+    describe('integration logs', () => {
+      async function seededLogs() {
+        const account = await store.createAccount({ partner: true, nowUs: T0 });
+        const stranger = await store.createAccount({ partner: true, nowUs: T0 });
+        const mk = (accountId: number, shopName: string) =>
+          store.createIntegration(
+            accountId,
+            { shopName, shopUrl: null, system: 'api', webhookSignatureKey: 'k' },
+            T0,
+          );
+        const x = await mk(account.id, 'X');
+        const y = await mk(account.id, 'Y');
+        const z = await mk(stranger.id, 'Z');
+        // Imports at 100, 200 (twice: tie broken by id), 300; the stranger's in between.
+        const l1 = await store.createLog(logInput(x), T0 + 100);
+        const l2 = await store.createLog(logInput(y), T0 + 200);
+        const l3 = await store.createLog(logInput(x), T0 + 200);
+        const l4 = await store.createLog(logInput(x), T0 + 300);
+        const foreign = await store.createLog(logInput(z), T0 + 250);
+        return { account, stranger, x, y, z, logs: [l4, l3, l2, l1], foreign };
+      }
+
+      test('create returns every field as given, with its id and import time; JSON text kept byte for byte', async () => {
+        const { integration, account } = await integrationFixture();
+        const input: NewIntegrationLog = {
+          integrationId: integration.id,
+          accountId: account.id,
+          baseUrl: 'https://shop.example/api',
+          fullUrl: 'https://shop.example/api/orders?page=2',
+          method: 'POST',
+          responseCode: 502,
+          response: '{"b": 1,  "a":[2,3], "é": "\\u00e9"}',
+          request: '{"z":null}',
+          exceptionType: 'HTTPError',
+          exception: "Bad gateway\nTraceback: 'x'",
+          createdAtUs: T0 - 5,
+        };
+        const log = await store.createLog(input, T0 + 7);
+        assert.equal(typeof log.id, 'number');
+        assert.deepEqual(log, { ...input, id: log.id, importedAtUs: T0 + 7 });
+        const minimal: NewIntegrationLog = {
+          ...input,
+          fullUrl: null,
+          responseCode: null,
+          response: null,
+          request: null,
+          exceptionType: null,
+          exception: null,
+        };
+        const bare = await store.createLog(minimal, T0 + 8);
+        assert.deepEqual(bare, { ...minimal, id: bare.id, importedAtUs: T0 + 8 });
+        assert.deepEqual(await store.listLogs(logQuery(account.id)), [bare, log]);
+        await assert.rejects(store.createLog({ ...input, integrationId: 987_654_321 }, T0));
+      });
+
+      test('newest import first, ties by id; account-wide and per integration; never another account', async () => {
+        const { account, stranger, x, y, z, logs, foreign } = await seededLogs();
+        assert.deepEqual(await store.listLogs(logQuery(account.id)), logs);
+        assert.deepEqual(
+          await store.listLogs(logQuery(account.id, { integrationId: x.id })),
+          logs.filter((l) => l.integrationId === x.id),
+        );
+        assert.deepEqual(await store.listLogs(logQuery(account.id, { integrationId: y.id })), [logs[2]]);
+        assert.ok((logs[1]?.id ?? 0) > (logs[2]?.id ?? 0));
+        assert.deepEqual(await store.listLogs(logQuery(stranger.id)), [foreign]);
+        assert.deepEqual(await store.listLogs(logQuery(account.id, { integrationId: z.id })), []);
+        assert.deepEqual(await store.listLogs(logQuery(stranger.id, { integrationId: x.id })), []);
+      });
+
+      test('limit, and keyset pages forwards and backwards', async () => {
+        const { account, x, logs } = await seededLogs();
+        assert.deepEqual(await store.listLogs(logQuery(account.id, { limit: 2 })), logs.slice(0, 2));
+
+        const walked: StoredIntegrationLog[] = [];
+        let after: LogListQuery['after'] = null;
+        for (;;) {
+          const page = await store.listLogs(logQuery(account.id, { limit: 1, after }));
+          if (page.length === 0) break;
+          walked.push(...page);
+          const last = page[page.length - 1] as StoredIntegrationLog;
+          after = { createdAtUs: last.importedAtUs, id: last.id };
+        }
+        assert.deepEqual(walked, logs);
+
+        const pivot = logs[2] as StoredIntegrationLog;
+        const at = { createdAtUs: pivot.importedAtUs, id: pivot.id };
+        assert.deepEqual(await store.listLogs(logQuery(account.id, { after: at })), logs.slice(3));
+        assert.deepEqual(
+          await store.listLogs(logQuery(account.id, { after: at, reverse: true })),
+          logs.slice(0, 2).reverse(),
+        );
+        assert.deepEqual(await store.listLogs(logQuery(account.id, { after: at, reverse: true, limit: 1 })), [
+          logs[1],
+        ]);
+        assert.deepEqual(await store.listLogs(logQuery(account.id, { reverse: true })), [...logs].reverse());
+        // Per integration, the same boundary: x's logs after y's (tied) row.
+        assert.deepEqual(
+          await store.listLogs(logQuery(account.id, { integrationId: x.id, after: at })),
+          logs.slice(3),
+        );
+        assert.deepEqual(
+          await store.listLogs(logQuery(account.id, { integrationId: x.id, after: at, reverse: true })),
+          [logs[1], logs[0]],
+        );
+      });
+    });
+
+    describe('webhook outbox: claim and record (each test on a new, empty database)', () => {
+      /** The outbox is global: claims see every store's deliveries, so these tests get a database alone. */
+      async function alone(run: (a: Store, b: Store) => Promise<void>): Promise<void> {
+        const { stores, cleanup } = await options.freshPair();
+        try {
+          await stores[0].migrate();
+          await stores[1].migrate();
+          await run(...stores);
+        } finally {
+          await cleanup();
+        }
+      }
+
+      async function announced(s: Store, nowUs: number, shopName = 'Shop'): Promise<WebhookDelivery> {
+        const account = await s.createAccount({ partner: true, nowUs });
+        const integration = await s.createIntegration(
+          account.id,
+          { shopName, shopUrl: null, system: 'api', webhookSignatureKey: `sig-${shopName}` },
+          nowUs,
+          recordingHook('integration_connected').build,
+        );
+        const [delivery] = await s.listWebhookDeliveries(integration.id);
+        assert.ok(delivery);
+        const { attemptLog, ...plain } = delivery;
+        assert.deepEqual(attemptLog, []);
+        return plain;
+      }
+
+      const ids = (deliveries: WebhookDelivery[]): number[] => deliveries.map((d) => d.id);
+
+      test('due only, earliest first up to the limit, answered by id; a lease blocks until it runs out', async () => {
+        await alone(async (s) => {
+          // The later id is due first.
+          const late = await announced(s, T0 + 20, 'late');
+          const early = await announced(s, T0 + 10, 'early');
+          const future = await announced(s, T0 + 30, 'future');
+          assert.ok(late.id < early.id && early.id < future.id);
+          assert.deepEqual(await s.claimWebhooks(T0 + 5, 1000, 10), []);
+          assert.deepEqual(await s.claimWebhooks(T0 + 20, 1000, 1), [early]);
+          assert.deepEqual(await s.claimWebhooks(T0 + 20, 1000, 10), [late]);
+          // Both leased now (early until T0+1020, late until T0+1020): nothing more is due.
+          assert.deepEqual(await s.claimWebhooks(T0 + 25, 1000, 10), []);
+          assert.deepEqual(await s.claimWebhooks(T0 + 30, 1000, 10), [future]);
+          assert.deepEqual(await s.claimWebhooks(T0 + 1019, 1000, 10), []);
+          // The leases ran out (a crashed sender): claimable again, by id.
+          assert.deepEqual(await s.claimWebhooks(T0 + 1020, 1000, 10), [late, early]);
+          assert.deepEqual(await s.claimWebhooks(T0 + 1030, 1000, 10), [future]);
+          assert.deepEqual(await s.claimWebhooks(T0 + 1031, 1000, 10), []);
+          // Claiming does not count as an attempt.
+          assert.deepEqual(
+            (await s.listWebhookDeliveries(null)).map((d) => [d.status, d.attempts, d.attemptLog.length]),
+            [
+              ['pending', 0, 0],
+              ['pending', 0, 0],
+              ['pending', 0, 0],
+            ],
+          );
+        });
+      });
+
+      test('record: pending comes back at its next time, attempts counted and logged in order; delivered is done', async () => {
+        await alone(async (s) => {
+          const delivery = await announced(s, T0);
+          const other = await announced(s, T0);
+          assert.deepEqual(ids(await s.claimWebhooks(T0, 60_000_000, 10)), [delivery.id, other.id]);
+
+          const first = { attemptedAtUs: T0 + 1, statusCode: 500, error: 'HTTP 500', durationMs: 12 };
+          await s.recordWebhookAttempt(delivery.id, first, { status: 'pending', nextAttemptAtUs: T0 + 5000 });
+          // Its lease is released, but it is not due before its next time; the other stays leased.
+          assert.deepEqual(await s.claimWebhooks(T0 + 4999, 60_000_000, 10), []);
+          assert.deepEqual(await s.claimWebhooks(T0 + 5000, 60_000_000, 10), [
+            { ...delivery, attempts: 1, nextAttemptAtUs: T0 + 5000 },
+          ]);
+
+          const second = { attemptedAtUs: T0 + 5001, statusCode: null, error: 'timeout', durationMs: 10_000 };
+          await s.recordWebhookAttempt(delivery.id, second, {
+            status: 'pending',
+            nextAttemptAtUs: T0 + 9000,
+          });
+          assert.deepEqual(ids(await s.claimWebhooks(T0 + 9000, 60_000_000, 10)), [delivery.id]);
+
+          const third = { attemptedAtUs: T0 + 9001, statusCode: 204, error: null, durationMs: 3 };
+          await s.recordWebhookAttempt(delivery.id, third, {
+            status: 'delivered',
+            nextAttemptAtUs: T0 + 9000,
+          });
+          const failed = { attemptedAtUs: T0 + 9002, statusCode: 410, error: 'Gone', durationMs: 4 };
+          await s.recordWebhookAttempt(other.id, failed, { status: 'failed', nextAttemptAtUs: T0 + 9002 });
+
+          // Neither is ever claimed again, leases or not.
+          assert.deepEqual(await s.claimWebhooks(T0 + 10_000_000_000, 1000, 10), []);
+          assert.deepEqual(await s.listWebhookDeliveries(delivery.integrationId), [
+            {
+              ...delivery,
+              status: 'delivered',
+              attempts: 3,
+              nextAttemptAtUs: T0 + 9000,
+              deliveredAtUs: T0 + 9001,
+              attemptLog: [first, second, third],
+            },
+          ]);
+          assert.deepEqual(await s.listWebhookDeliveries(null), [
+            (await s.listWebhookDeliveries(delivery.integrationId))[0],
+            {
+              ...other,
+              status: 'failed',
+              attempts: 1,
+              nextAttemptAtUs: T0 + 9002,
+              deliveredAtUs: null,
+              attemptLog: [failed],
+            },
+          ]);
+          assert.deepEqual(await s.listWebhookDeliveries(987_654_321), []);
+        });
+      });
+
+      test('two stores claiming at once never get the same delivery, and together get them all', async () => {
+        await alone(async (a, b) => {
+          const all = await Promise.all(Array.from({ length: 20 }, (_, i) => announced(a, T0 + i, `s${i}`)));
+          const claimedBy = async (s: Store): Promise<number[]> => {
+            const mine: number[] = [];
+            for (;;) {
+              // Two claims per round, so they also meet inside one write batch.
+              const rounds = await Promise.all([
+                s.claimWebhooks(T0 + 100, 60_000_000, 3),
+                s.claimWebhooks(T0 + 100, 60_000_000, 2),
+              ]);
+              const got = rounds.flat();
+              if (got.length === 0) return mine;
+              mine.push(...ids(got));
+            }
+          };
+          const [byA, byB] = await Promise.all([claimedBy(a), claimedBy(b)]);
+          const everything = [...byA, ...byB];
+          assert.equal(new Set(everything).size, everything.length, 'a delivery was claimed twice');
+          assert.deepEqual(
+            everything.sort((x, y) => x - y),
+            ids(all).sort((x, y) => x - y),
+          );
+          assert.deepEqual(await b.claimWebhooks(T0 + 100, 60_000_000, 100), []);
+        });
       });
     });
 

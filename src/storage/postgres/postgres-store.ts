@@ -2,6 +2,15 @@ import pg from 'pg';
 import type { CustomTypesConfig, PoolClient, QueryConfig } from 'pg';
 import type {
   Account,
+  IntegrationChanges,
+  LogListQuery,
+  NewIntegrationLog,
+  StoredIntegrationLog,
+  TokenRecord,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookFor,
+  WebhookStatus,
   Credential,
   CredentialSecret,
   Integration,
@@ -14,9 +23,23 @@ import type {
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import type { Store } from '../store.js';
-import { SHIPMENT_COLUMNS, flag, num, toAccount, toCredential, toIntegration, toShipment } from '../rows.js';
+import {
+  SHIPMENT_COLUMNS,
+  flag,
+  integrationChangeParams,
+  num,
+  toAccount,
+  toCredential,
+  toIntegration,
+  toIntegrationLog,
+  toShipment,
+  toWebhookAttempt,
+  toWebhookDelivery,
+} from '../rows.js';
 import type { Row } from '../rows.js';
 import { PgWriteQueue } from './pg-write-queue.js';
+import { PgRateLimiter } from './pg-rate-limiter.js';
+import type { RateLimiter } from '../../domain/rate-limit.js';
 
 export interface PostgresOptions {
   /** A `postgres://` connection URL. */
@@ -85,6 +108,47 @@ const SQL = {
     RETURNING uuid`,
   getShipmentUuidByKey:
     'SELECT uuid FROM shipments WHERE integration_id = $1 AND external_order_id = $2 AND shipment_key = $3',
+  setOauthOnly: 'UPDATE credentials SET oauth_only = $1 WHERE public_key = $2',
+  insertToken:
+    'INSERT INTO oauth_tokens (credential_id, token_hash, created_at_us, expires_at_us) VALUES ($1, $2, $3, $4)',
+  findToken: `SELECT t.credential_id, t.expires_at_us, c.account_id, c.revoked_at_us, a.partner
+    FROM oauth_tokens t JOIN credentials c ON c.id = t.credential_id JOIN accounts a ON a.id = c.account_id
+    WHERE t.token_hash = $1`,
+  // Locks the row for the rest of the write's transaction: a concurrent update or delete of the same
+  // integration waits, then computes its change from what this one committed.
+  lockIntegration: 'SELECT * FROM integrations WHERE id = $1 AND account_id = $2 FOR UPDATE',
+  updateIntegration: `UPDATE integrations SET shop_name = $1, shop_url = $2, service_point_enabled = $3,
+      service_point_carriers = $4::jsonb, webhook_active = $5, webhook_url = $6, last_updated_at_us = $7
+    WHERE id = $8
+    RETURNING *`,
+  deleteIntegration: 'DELETE FROM integrations WHERE id = $1',
+  insertWebhook: `INSERT INTO webhook_outbox (account_id, integration_id, action, url, body, signature_key,
+      next_attempt_at_us, created_at_us)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
+  // Rows another instance is claiming right now are skipped, not waited for; rows it has claimed carry a
+  // lease in the future. Either way no delivery is handed to two instances while its lease runs.
+  claimWebhooks: `WITH claimed AS (
+      UPDATE webhook_outbox w SET locked_until_us = $2
+      FROM (SELECT id FROM webhook_outbox
+        WHERE status = 'pending' AND next_attempt_at_us <= $1
+          AND (locked_until_us IS NULL OR locked_until_us <= $1)
+        ORDER BY next_attempt_at_us, id LIMIT $3
+        FOR UPDATE SKIP LOCKED) due
+      WHERE w.id = due.id
+      RETURNING w.*)
+    SELECT * FROM claimed ORDER BY id`,
+  insertAttempt: `INSERT INTO webhook_attempts (delivery_id, attempted_at_us, status_code, error, duration_ms)
+    VALUES ($1, $2, $3, $4, $5)`,
+  finishDelivery: `UPDATE webhook_outbox SET status = $2, attempts = attempts + 1, next_attempt_at_us = $3,
+      delivered_at_us = $4, locked_until_us = NULL
+    WHERE id = $1 AND status = 'pending'`,
+  listDeliveries: 'SELECT * FROM webhook_outbox WHERE integration_id = $1 ORDER BY id',
+  listAllDeliveries: 'SELECT * FROM webhook_outbox ORDER BY id',
+  listAttempts: 'SELECT * FROM webhook_attempts WHERE delivery_id = ANY($1::bigint[]) ORDER BY id',
+  insertLog: `INSERT INTO integration_logs (integration_id, account_id, base_url, full_url, method,
+      response_code, response, request, exception_type, exception, created_at_us, imported_at_us)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    RETURNING *`,
 } as const;
 
 type StatementName = keyof typeof SQL;
@@ -112,6 +176,10 @@ export class PostgresStore implements Store {
     // the pool replaces it on the next checkout.
     this.pool.on('error', () => undefined);
     this.writes = new PgWriteQueue(this.pool, options.maxWriteBatches);
+  }
+
+  sharedRateLimiter(): RateLimiter {
+    return new PgRateLimiter(this.pool);
   }
 
   static async open(options: PostgresOptions): Promise<PostgresStore> {
@@ -250,9 +318,67 @@ export class PostgresStore implements Store {
     );
   }
 
-  createIntegration(accountId: number, input: NewIntegration, nowUs: number): Promise<Integration> {
-    return this.write(async (client) =>
-      toIntegration(
+  setCredentialOauthOnly(publicKey: string, oauthOnly: boolean): Promise<boolean> {
+    return this.write(
+      async (client) => ((await client.query(q('setOauthOnly', [oauthOnly, publicKey]))).rowCount ?? 0) > 0,
+    );
+  }
+
+  createToken(input: {
+    credentialId: number;
+    tokenHash: string;
+    nowUs: number;
+    expiresAtUs: number;
+  }): Promise<void> {
+    return this.write(async (client) => {
+      await client.query(
+        q('insertToken', [input.credentialId, input.tokenHash, input.nowUs, input.expiresAtUs]),
+      );
+    });
+  }
+
+  async findToken(tokenHash: string): Promise<TokenRecord | null> {
+    const row = (await this.rows('findToken', [tokenHash]))[0];
+    if (!row) return null;
+    return {
+      credentialId: num(row.credential_id),
+      accountId: num(row.account_id),
+      accountPartner: flag(row.partner),
+      expiresAtUs: num(row.expires_at_us),
+      credentialRevoked: row.revoked_at_us !== null,
+    };
+  }
+
+  /** Writes the outbox entry for a change; runs inside the change's own transaction. */
+  private async enqueueWebhook(
+    client: PoolClient,
+    integration: Integration,
+    webhook: WebhookFor | undefined,
+    nowUs: number,
+  ): Promise<void> {
+    const message = webhook?.(integration);
+    if (!message) return;
+    await client.query(
+      q('insertWebhook', [
+        integration.accountId,
+        integration.id,
+        message.action,
+        message.url,
+        message.body,
+        message.signatureKey,
+        nowUs,
+      ]),
+    );
+  }
+
+  createIntegration(
+    accountId: number,
+    input: NewIntegration,
+    nowUs: number,
+    webhook?: WebhookFor,
+  ): Promise<Integration> {
+    return this.write(async (client) => {
+      const integration = toIntegration(
         firstRow(
           await client.query<Row>(
             q('insertIntegration', [
@@ -269,8 +395,53 @@ export class PostgresStore implements Store {
             ]),
           ),
         ),
-      ),
-    );
+      );
+      await this.enqueueWebhook(client, integration, webhook, nowUs);
+      return integration;
+    });
+  }
+
+  updateIntegration(
+    accountId: number,
+    id: number,
+    changes: IntegrationChanges,
+    nowUs: number,
+    webhook: WebhookFor,
+  ): Promise<Integration | null> {
+    return this.write(async (client) => {
+      const current = (await client.query<Row>(q('lockIntegration', [id, accountId]))).rows[0];
+      if (!current) return null;
+      const p = integrationChangeParams(toIntegration(current), changes, nowUs);
+      const integration = toIntegration(
+        firstRow(
+          await client.query<Row>(
+            q('updateIntegration', [
+              p.shop_name,
+              p.shop_url,
+              p.service_point_enabled,
+              p.service_point_carriers,
+              p.webhook_active,
+              p.webhook_url,
+              p.last_updated_at_us,
+              id,
+            ]),
+          ),
+        ),
+      );
+      await this.enqueueWebhook(client, integration, webhook, nowUs);
+      return integration;
+    });
+  }
+
+  deleteIntegration(accountId: number, id: number, nowUs: number, webhook: WebhookFor): Promise<boolean> {
+    return this.write(async (client) => {
+      const current = (await client.query<Row>(q('lockIntegration', [id, accountId]))).rows[0];
+      if (!current) return false;
+      // Shipments and logs go with it (ON DELETE CASCADE); credentials and tokens stay.
+      await client.query(q('deleteIntegration', [id]));
+      await this.enqueueWebhook(client, toIntegration(current), webhook, nowUs);
+      return true;
+    });
   }
 
   async getIntegration(accountId: number, id: number): Promise<Integration | null> {
@@ -350,12 +521,123 @@ export class PostgresStore implements Store {
     const result = await this.pool.query<Row>(buildPgListQuery(query));
     return result.rows.map(toShipment);
   }
+
+  createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog> {
+    return this.write(async (client) =>
+      toIntegrationLog(
+        firstRow(
+          await client.query<Row>(
+            q('insertLog', [
+              input.integrationId,
+              input.accountId,
+              input.baseUrl,
+              input.fullUrl,
+              input.method,
+              input.responseCode,
+              input.response,
+              input.request,
+              input.exceptionType,
+              input.exception,
+              input.createdAtUs,
+              nowUs,
+            ]),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async listLogs(query: LogListQuery): Promise<StoredIntegrationLog[]> {
+    const result = await this.pool.query<Row>(buildPgLogQuery(query));
+    return result.rows.map(toIntegrationLog);
+  }
+
+  claimWebhooks(nowUs: number, leaseUs: number, limit: number): Promise<WebhookDelivery[]> {
+    // A write, so the lease has committed before anyone sends the delivery.
+    return this.write(async (client) =>
+      (await client.query<Row>(q('claimWebhooks', [nowUs, nowUs + leaseUs, limit]))).rows.map(
+        toWebhookDelivery,
+      ),
+    );
+  }
+
+  recordWebhookAttempt(
+    deliveryId: number,
+    attempt: WebhookAttempt,
+    next: { status: WebhookStatus; nextAttemptAtUs: number },
+  ): Promise<void> {
+    return this.write(async (client) => {
+      await client.query(
+        q('insertAttempt', [
+          deliveryId,
+          attempt.attemptedAtUs,
+          attempt.statusCode,
+          attempt.error,
+          attempt.durationMs,
+        ]),
+      );
+      await client.query(
+        q('finishDelivery', [
+          deliveryId,
+          next.status,
+          next.nextAttemptAtUs,
+          next.status === 'delivered' ? attempt.attemptedAtUs : null,
+        ]),
+      );
+    });
+  }
+
+  async listWebhookDeliveries(
+    integrationId: number | null,
+  ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]> {
+    const deliveries = (
+      integrationId === null
+        ? await this.rows('listAllDeliveries', [])
+        : await this.rows('listDeliveries', [integrationId])
+    ).map(toWebhookDelivery);
+    if (deliveries.length === 0) return [];
+    // Every delivery's attempts in one query, not one per delivery.
+    const attempts = new Map<number, WebhookAttempt[]>(deliveries.map((d) => [d.id, []]));
+    for (const row of await this.rows('listAttempts', [deliveries.map((d) => d.id)])) {
+      attempts.get(num(row.delivery_id))?.push(toWebhookAttempt(row));
+    }
+    return deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] }));
+  }
 }
 
 function firstRow(result: { rows: Row[] }): Row {
   const row = result.rows[0];
   if (row === undefined) throw new Error('PostgreSQL returned no row where one was expected');
   return row;
+}
+
+/**
+ * Logs, newest import first, with the same keyset as shipments; one named statement per shape (at most
+ * eight: per integration or account-wide, with or without a boundary, either direction).
+ */
+export function buildPgLogQuery(query: LogListQuery): QueryConfig {
+  const values: unknown[] = [query.accountId];
+  const where = ['account_id = $1'];
+  let shape = 0;
+  if (query.integrationId !== null) {
+    values.push(query.integrationId);
+    where.push(`integration_id = $${values.length}`);
+    shape |= 1;
+  }
+  if (query.after !== null) {
+    values.push(query.after.createdAtUs, query.after.id);
+    const op = query.reverse ? '>' : '<';
+    where.push(`(imported_at_us, id) ${op} ($${values.length - 1}, $${values.length})`);
+    shape |= 2;
+  }
+  if (query.reverse) shape |= 4;
+  const order = query.reverse ? 'imported_at_us ASC, id ASC' : 'imported_at_us DESC, id DESC';
+  values.push(query.limit);
+  return {
+    name: `oi_list_logs_${shape}`,
+    text: `SELECT * FROM integration_logs WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${values.length}`,
+    values,
+  };
 }
 
 /**

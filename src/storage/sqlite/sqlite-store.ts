@@ -4,6 +4,15 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import type {
   Account,
+  IntegrationChanges,
+  LogListQuery,
+  NewIntegrationLog,
+  StoredIntegrationLog,
+  TokenRecord,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookFor,
+  WebhookStatus,
   Credential,
   CredentialSecret,
   Integration,
@@ -16,7 +25,19 @@ import type {
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import type { Store } from '../store.js';
-import { SHIPMENT_COLUMNS, flag, num, toAccount, toCredential, toIntegration, toShipment } from '../rows.js';
+import {
+  SHIPMENT_COLUMNS,
+  flag,
+  integrationChangeParams,
+  num,
+  toAccount,
+  toCredential,
+  toIntegration,
+  toIntegrationLog,
+  toShipment,
+  toWebhookAttempt,
+  toWebhookDelivery,
+} from '../rows.js';
 import type { Row } from '../rows.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -147,9 +168,56 @@ export class SqliteStore implements Store {
     return this.writes.enqueue(() => this.s.revokeCredential.run(nowUs, publicKey).changes > 0);
   }
 
-  createIntegration(accountId: number, input: NewIntegration, nowUs: number): Promise<Integration> {
-    return this.writes.enqueue(() =>
-      toIntegration(
+  setCredentialOauthOnly(publicKey: string, oauthOnly: boolean): Promise<boolean> {
+    return this.writes.enqueue(() => this.s.setOauthOnly.run(oauthOnly ? 1 : 0, publicKey).changes > 0);
+  }
+
+  createToken(input: {
+    credentialId: number;
+    tokenHash: string;
+    nowUs: number;
+    expiresAtUs: number;
+  }): Promise<void> {
+    return this.writes.enqueue(() => {
+      this.s.insertToken.run(input.credentialId, input.tokenHash, input.nowUs, input.expiresAtUs);
+    });
+  }
+
+  async findToken(tokenHash: string): Promise<TokenRecord | null> {
+    const row = this.s.findToken.get(tokenHash) as Row | undefined;
+    if (!row) return null;
+    return {
+      credentialId: num(row.credential_id),
+      accountId: num(row.account_id),
+      accountPartner: flag(row.partner),
+      expiresAtUs: num(row.expires_at_us),
+      credentialRevoked: row.revoked_at_us !== null,
+    };
+  }
+
+  /** Queues the outbox entry for a change; runs inside the change's own transaction. */
+  private enqueueWebhook(integration: Integration, webhook: WebhookFor | undefined, nowUs: number): void {
+    const message = webhook?.(integration);
+    if (!message) return;
+    this.s.insertWebhook.run({
+      account_id: integration.accountId,
+      integration_id: integration.id,
+      action: message.action,
+      url: message.url,
+      body: message.body,
+      signature_key: message.signatureKey,
+      now: nowUs,
+    });
+  }
+
+  createIntegration(
+    accountId: number,
+    input: NewIntegration,
+    nowUs: number,
+    webhook?: WebhookFor,
+  ): Promise<Integration> {
+    return this.writes.enqueue(() => {
+      const integration = toIntegration(
         this.s.insertIntegration.get({
           account_id: accountId,
           shop_name: input.shopName,
@@ -162,8 +230,44 @@ export class SqliteStore implements Store {
           webhook_signature_key: input.webhookSignatureKey,
           now: nowUs,
         }) as Row,
-      ),
-    );
+      );
+      this.enqueueWebhook(integration, webhook, nowUs);
+      return integration;
+    });
+  }
+
+  updateIntegration(
+    accountId: number,
+    id: number,
+    changes: IntegrationChanges,
+    nowUs: number,
+    webhook: WebhookFor,
+  ): Promise<Integration | null> {
+    return this.writes.enqueue(() => {
+      const current = this.s.getIntegration.get(id, accountId) as Row | undefined;
+      if (!current) return null;
+      const params = integrationChangeParams(toIntegration(current), changes, nowUs);
+      const row = this.s.updateIntegration.get({
+        ...params,
+        service_point_enabled: params.service_point_enabled ? 1 : 0,
+        webhook_active: params.webhook_active ? 1 : 0,
+        id,
+      }) as Row;
+      const integration = toIntegration(row);
+      this.enqueueWebhook(integration, webhook, nowUs);
+      return integration;
+    });
+  }
+
+  deleteIntegration(accountId: number, id: number, nowUs: number, webhook: WebhookFor): Promise<boolean> {
+    return this.writes.enqueue(() => {
+      const current = this.s.getIntegration.get(id, accountId) as Row | undefined;
+      if (!current) return false;
+      // Shipments and logs go with it (ON DELETE CASCADE); credentials and tokens stay.
+      this.s.deleteIntegration.run(id);
+      this.enqueueWebhook(toIntegration(current), webhook, nowUs);
+      return true;
+    });
   }
 
   async getIntegration(accountId: number, id: number): Promise<Integration | null> {
@@ -222,14 +326,103 @@ export class SqliteStore implements Store {
 
   async listShipments(query: ShipmentListQuery): Promise<StoredShipment[]> {
     const { sql, params } = buildListQuery(query);
+    return (this.cached(sql).all(...params) as Row[]).map(toShipment);
+  }
+
+  /** Dynamic queries differ only in the number of filter values; their statements are kept, bounded. */
+  private cached(sql: string): Statement {
     let stmt = this.listStatements.get(sql);
     if (stmt === undefined) {
       stmt = this.db.prepare(sql);
-      // Shapes vary only with the number of filter values; bound the cache all the same.
       if (this.listStatements.size < 256) this.listStatements.set(sql, stmt);
     }
-    return (stmt.all(...params) as Row[]).map(toShipment);
+    return stmt;
   }
+
+  createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog> {
+    return this.writes.enqueue(() =>
+      toIntegrationLog(
+        this.s.insertLog.get({
+          integration_id: input.integrationId,
+          account_id: input.accountId,
+          base_url: input.baseUrl,
+          full_url: input.fullUrl,
+          method: input.method,
+          response_code: input.responseCode,
+          response: input.response,
+          request: input.request,
+          exception_type: input.exceptionType,
+          exception: input.exception,
+          created_at_us: input.createdAtUs,
+          now: nowUs,
+        }) as Row,
+      ),
+    );
+  }
+
+  async listLogs(query: LogListQuery): Promise<StoredIntegrationLog[]> {
+    const { sql, params } = buildLogQuery(query);
+    return (this.cached(sql).all(...params) as Row[]).map(toIntegrationLog);
+  }
+
+  claimWebhooks(nowUs: number, leaseUs: number, limit: number): Promise<WebhookDelivery[]> {
+    return this.writes.enqueue(() =>
+      (this.s.claimWebhooks.all({ now: nowUs, until: nowUs + leaseUs, limit }) as Row[]).map(
+        toWebhookDelivery,
+      ),
+    );
+  }
+
+  recordWebhookAttempt(
+    deliveryId: number,
+    attempt: WebhookAttempt,
+    next: { status: WebhookStatus; nextAttemptAtUs: number },
+  ): Promise<void> {
+    return this.writes.enqueue(() => {
+      this.s.insertAttempt.run(
+        deliveryId,
+        attempt.attemptedAtUs,
+        attempt.statusCode,
+        attempt.error,
+        attempt.durationMs,
+      );
+      this.s.finishDelivery.run({
+        id: deliveryId,
+        status: next.status,
+        next_attempt_at_us: next.nextAttemptAtUs,
+        delivered_at_us: next.status === 'delivered' ? attempt.attemptedAtUs : null,
+      });
+    });
+  }
+
+  async listWebhookDeliveries(
+    integrationId: number | null,
+  ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]> {
+    const rows = (
+      integrationId === null ? this.s.listAllDeliveries.all() : this.s.listDeliveries.all(integrationId)
+    ) as Row[];
+    return rows.map((row) => ({
+      ...toWebhookDelivery(row),
+      attemptLog: (this.s.listAttempts.all(num(row.id)) as Row[]).map(toWebhookAttempt),
+    }));
+  }
+}
+
+/** Logs, newest import first, with the same keyset as shipments. */
+function buildLogQuery(query: LogListQuery): { sql: string; params: unknown[] } {
+  const where = query.integrationId === null ? ['account_id = ?'] : ['account_id = ?', 'integration_id = ?'];
+  const params: unknown[] =
+    query.integrationId === null ? [query.accountId] : [query.accountId, query.integrationId];
+  if (query.after !== null) {
+    where.push(query.reverse ? '(imported_at_us, id) > (?, ?)' : '(imported_at_us, id) < (?, ?)');
+    params.push(query.after.createdAtUs, query.after.id);
+  }
+  const order = query.reverse ? 'imported_at_us ASC, id ASC' : 'imported_at_us DESC, id DESC';
+  params.push(query.limit);
+  return {
+    sql: `SELECT * FROM integration_logs WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+    params,
+  };
 }
 
 /** The list query: index range on (integration, import time), keyset boundary, optional filters. */
@@ -308,6 +501,54 @@ function prepareStatements(db: Database) {
     ),
     getShipmentUuidByKey: db.prepare(
       'SELECT uuid FROM shipments WHERE integration_id = ? AND external_order_id = ? AND shipment_key = ?',
+    ),
+    setOauthOnly: db.prepare('UPDATE credentials SET oauth_only = ? WHERE public_key = ?'),
+    insertToken: db.prepare(
+      'INSERT INTO oauth_tokens (credential_id, token_hash, created_at_us, expires_at_us) VALUES (?, ?, ?, ?)',
+    ),
+    findToken: db.prepare(
+      `SELECT t.credential_id, t.expires_at_us, c.account_id, c.revoked_at_us, a.partner
+       FROM oauth_tokens t JOIN credentials c ON c.id = t.credential_id JOIN accounts a ON a.id = c.account_id
+       WHERE t.token_hash = ?`,
+    ),
+    updateIntegration: db.prepare(
+      `UPDATE integrations SET shop_name = @shop_name, shop_url = @shop_url,
+         service_point_enabled = @service_point_enabled, service_point_carriers = @service_point_carriers,
+         webhook_active = @webhook_active, webhook_url = @webhook_url, last_updated_at_us = @last_updated_at_us
+       WHERE id = @id RETURNING *`,
+    ),
+    deleteIntegration: db.prepare('DELETE FROM integrations WHERE id = ?'),
+    insertWebhook: db.prepare(
+      `INSERT INTO webhook_outbox (account_id, integration_id, action, url, body, signature_key,
+         next_attempt_at_us, created_at_us)
+       VALUES (@account_id, @integration_id, @action, @url, @body, @signature_key, @now, @now)`,
+    ),
+    claimWebhooks: db.prepare(
+      `UPDATE webhook_outbox SET locked_until_us = @until
+       WHERE id IN (SELECT id FROM webhook_outbox
+         WHERE status = 'pending' AND next_attempt_at_us <= @now
+           AND (locked_until_us IS NULL OR locked_until_us <= @now)
+         ORDER BY next_attempt_at_us, id LIMIT @limit)
+       RETURNING *`,
+    ),
+    insertAttempt: db.prepare(
+      `INSERT INTO webhook_attempts (delivery_id, attempted_at_us, status_code, error, duration_ms)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    finishDelivery: db.prepare(
+      `UPDATE webhook_outbox SET status = @status, attempts = attempts + 1,
+         next_attempt_at_us = @next_attempt_at_us, delivered_at_us = @delivered_at_us, locked_until_us = NULL
+       WHERE id = @id AND status = 'pending'`,
+    ),
+    listDeliveries: db.prepare('SELECT * FROM webhook_outbox WHERE integration_id = ? ORDER BY id'),
+    listAllDeliveries: db.prepare('SELECT * FROM webhook_outbox ORDER BY id'),
+    listAttempts: db.prepare('SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY id'),
+    insertLog: db.prepare(
+      `INSERT INTO integration_logs (integration_id, account_id, base_url, full_url, method, response_code,
+         response, request, exception_type, exception, created_at_us, imported_at_us)
+       VALUES (@integration_id, @account_id, @base_url, @full_url, @method, @response_code, @response,
+         @request, @exception_type, @exception, @created_at_us, @now)
+       RETURNING *`,
     ),
     deleteShipmentByUuid: db.prepare('DELETE FROM shipments WHERE uuid = ? AND integration_id = ?'),
     deleteShipmentByKey: db.prepare(
