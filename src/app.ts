@@ -1,15 +1,30 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Authenticator } from './auth/authenticator.js';
+import { TokenIssuer } from './auth/oauth2.js';
 import { SecretHasher } from './auth/secrets.js';
 import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
+import { IntegrationService } from './domain/integrations/integration-service.js';
+import { LogService } from './domain/integrations/log-service.js';
+import { MemoryRateLimiter } from './domain/rate-limit.js';
+import type { RateLimiter } from './domain/rate-limit.js';
 import { ShipmentService } from './domain/shipments/shipment-service.js';
 import type { Store } from './storage/store.js';
 import { registerApiRoutes } from './http/api-plugin.js';
+import { registerOpenApi } from './http/openapi.js';
+import { createMetrics, recordRequest, registerOps } from './http/ops.js';
+import type { Metrics } from './http/ops.js';
 import type { AppDeps } from './http/deps.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installJsonBody } from './http/json-body.js';
+import { deleteIntegration } from './http/routes/integrations/delete-integration.js';
+import { getIntegration } from './http/routes/integrations/get-integration.js';
+import { listIntegrations } from './http/routes/integrations/list-integrations.js';
+import { updateIntegration } from './http/routes/integrations/update-integration.js';
+import { createLog } from './http/routes/logs/create-log.js';
+import { listAllLogs, listLogs } from './http/routes/logs/list-logs.js';
+import { oauth2Routes } from './http/routes/oauth2/token.js';
 import { deleteShipment } from './http/routes/shipments/delete-shipment.js';
 import { listShipments } from './http/routes/shipments/list-shipments.js';
 import { upsertShipments } from './http/routes/shipments/upsert-shipments.js';
@@ -19,10 +34,17 @@ export interface BuildAppOptions {
   store: Store;
   clock: Clock;
   logger: FastifyBaseLogger | false;
+  /** Overrides the in-process limiter (e.g. one shared through the database by several instances). */
+  rateLimiter?: RateLimiter | null;
+  /** Called after a change has put a webhook in the outbox, so the dispatcher sends it at once. */
+  onWebhookQueued?: () => void;
+  /** The app's metrics; the process entry passes the registry it also serves on the ops port. */
+  metrics?: Metrics;
 }
 
 /** The composition root: wires everything, never listens (only the process entry does). */
-export async function buildApp({ config, store, clock, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, store, clock, logger } = options;
   const app = Fastify({
     loggerInstance: logger === false ? undefined : logger,
     // One line per request is ours (below); Fastify's two default lines are off.
@@ -33,22 +55,35 @@ export async function buildApp({ config, store, clock, logger }: BuildAppOptions
     keepAliveTimeout: config.keepAliveTimeoutMs,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 64 },
-    // DRF's validators produce Sendcloud's messages; route schemas document and serialize.
-    schemaErrorFormatter: (errs) => new Error(errs.map((e) => e.message).join(', ')),
   });
+  // DRF's validators produce Sendcloud's messages; route schemas document and serialize.
   app.setValidatorCompiler(() => () => true);
 
   const hasher = new SecretHasher(config.secretPepper);
+  const authenticator = new Authenticator(store, hasher, clock);
   const deps: AppDeps = {
     config,
     store,
     clock,
-    authenticator: new Authenticator(store, hasher),
+    authenticator,
+    tokens: new TokenIssuer(store, hasher, authenticator, clock, config.tokenTtlSeconds),
     shipments: new ShipmentService(store, clock, config.pageSize),
+    integrations: new IntegrationService(store, clock, options.onWebhookQueued),
+    logs: new LogService(store, clock, config.pageSize),
+    rateLimiter:
+      options.rateLimiter !== undefined
+        ? options.rateLimiter
+        : config.rateLimit
+          ? new MemoryRateLimiter()
+          : null,
   };
 
   installErrorHandling(app, config.bodyLimitBytes);
   installJsonBody(app, config.bodyLimitBytes);
+  // Before any route: the document is collected as routes register.
+  const mountDocs = await registerOpenApi(app);
+  const metrics = options.metrics ?? createMetrics();
+  app.addHook('onResponse', recordRequest(metrics));
 
   // One line per request: request id, operation, integration, status, duration; never a header.
   app.addHook('onResponse', async (request, reply) => {
@@ -66,9 +101,26 @@ export async function buildApp({ config, store, clock, logger }: BuildAppOptions
 
   await app.register(
     async (api) => {
-      registerApiRoutes(api, deps, [upsertShipments(deps), listShipments(deps), deleteShipment(deps)]);
+      registerApiRoutes(api, deps, [
+        listIntegrations(deps),
+        listAllLogs(deps),
+        getIntegration(deps),
+        updateIntegration(deps, 'PUT'),
+        updateIntegration(deps, 'PATCH'),
+        deleteIntegration(deps),
+        upsertShipments(deps),
+        listShipments(deps),
+        deleteShipment(deps),
+        listLogs(deps),
+        createLog(deps),
+      ]);
     },
     { prefix: '/api/v2' },
   );
+  await app.register(async (root) => oauth2Routes(root, deps));
+  if (config.opsPort === null) {
+    registerOps(app, { store, metrics });
+    await mountDocs(app);
+  }
   return app;
 }

@@ -26,6 +26,15 @@ export interface Config {
   /** Header and idle timeouts, so a slow client cannot hold a connection. */
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** First retry delay of a failed webhook; later ones double, capped at 12× (5 min → 1 h by default). */
+  webhookRetryBaseMs: number;
+  /** Deliver webhooks to loopback and private networks (the development case); off for services. */
+  webhookAllowPrivate: boolean;
+  /** How often each instance looks for due webhook deliveries. */
+  webhookPollMs: number;
+  /** Serve health, metrics and documentation on this port instead of the API port (null: same port). */
+  opsPort: number | null;
+  opsHost: string;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -46,6 +55,11 @@ const ENV_NAMES = {
   secretPepper: 'SECRET_PEPPER',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS',
+  webhookRetryBaseMs: 'WEBHOOK_RETRY_BASE_MS',
+  webhookAllowPrivate: 'WEBHOOK_ALLOW_PRIVATE',
+  webhookPollMs: 'WEBHOOK_POLL_MS',
+  opsPort: 'OPS_PORT',
+  opsHost: 'OPS_HOST',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -131,6 +145,11 @@ export function loadConfig(
     secretPepper: read('secretPepper') ?? null,
     requestTimeoutMs: int('requestTimeoutMs', 30_000, 100, 3_600_000),
     keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 100, 3_600_000),
+    webhookRetryBaseMs: int('webhookRetryBaseMs', 5 * 60_000, 1, 24 * 3_600_000),
+    webhookAllowPrivate: bool('webhookAllowPrivate', true),
+    webhookPollMs: int('webhookPollMs', 1_000, 10, 3_600_000),
+    opsPort: read('opsPort') === undefined ? null : int('opsPort', 0, 0, 65535),
+    opsHost: read('opsHost') ?? '127.0.0.1',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,20 +1,39 @@
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { systemClock } from './domain/clock.js';
+import type { Clock } from './domain/clock.js';
+import { mountDocs } from './http/openapi.js';
+import { createMetrics, registerOps } from './http/ops.js';
+import type { Metrics } from './http/ops.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
-import type { FastifyInstance } from 'fastify';
+import { startWebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   url: string;
+  metrics: Metrics;
+  /** The operational endpoints' own server, when OPS_PORT moves them off the API port. */
+  ops: { app: FastifyInstance; url: string } | null;
   close(): Promise<void>;
 }
 
+const urlOf = (server: FastifyInstance, hostName: string, fallbackPort: number): string => {
+  const address = server.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : fallbackPort;
+  return `http://${hostName.includes(':') ? `[${hostName}]` : hostName}:${port}`;
+};
+
 /** The process entry's work: config → store → app → listen, and a graceful close. */
-export async function startServer(config: Config, store?: Store): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  store?: Store,
+  clock: Clock = systemClock,
+): Promise<RunningServer> {
   const logger = pino({
     level: config.logLevel,
     // Belt and braces: nothing logs headers, but if anything ever does, credentials are cut out.
@@ -24,20 +43,51 @@ export async function startServer(config: Config, store?: Store): Promise<Runnin
     },
   });
   const db = store ?? (await openStore(config));
-  const app = await buildApp({ config, store: db, clock: systemClock, logger });
+  const metrics = createMetrics();
+  const dispatcher = startWebhookDispatcher({
+    store: db,
+    clock,
+    logger,
+    config,
+    onOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+  });
+  const app = await buildApp({
+    config,
+    store: db,
+    clock,
+    logger,
+    metrics,
+    onWebhookQueued: () => dispatcher.kick(),
+  });
   await app.listen({ host: config.host, port: config.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let ops: RunningServer['ops'] = null;
+  if (config.opsPort !== null) {
+    const opsApp: FastifyInstance = Fastify({
+      loggerInstance: logger as FastifyBaseLogger,
+      logController: new LogController({ disableRequestLogging: true }),
+    });
+    registerOps(opsApp, { store: db, metrics });
+    // The main app is ready: the ops server serves a snapshot of its document.
+    await mountDocs(opsApp, app);
+    await opsApp.listen({ host: config.opsHost, port: config.opsPort });
+    ops = { app: opsApp, url: urlOf(opsApp, config.opsHost, config.opsPort) };
+  }
+
   let closing: Promise<void> | null = null;
   return {
     app,
     store: db,
-    url: `http://${host}:${port}`,
+    url: urlOf(app, config.host, config.port),
+    metrics,
+    ops,
     close: () =>
       (closing ??= (async () => {
-        // Stop accepting, let in-flight requests finish (their writes commit), then close the database.
+        // Stop accepting, let in-flight requests finish (their writes commit), let in-flight webhook
+        // attempts be recorded, then close the database.
+        await ops?.app.close();
         await app.close();
+        await dispatcher.stop();
         await db.close();
       })()),
   };

@@ -6,6 +6,9 @@ import { ConfigError, loadConfig } from '../config.js';
 import type { Config, ConfigOverrides } from '../config.js';
 import { AccountService } from '../domain/accounts.js';
 import { systemClock } from '../domain/clock.js';
+import { isValidUrl } from '../domain/drf/url.js';
+import { formatDateTime } from '../domain/drf/time.js';
+import type { Integration } from '../domain/types.js';
 import { startServer } from '../server.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
@@ -156,58 +159,147 @@ program
     });
   });
 
+const onOff = (value: string, flag: string): boolean => {
+  if (['on', 'true', 'yes', '1'].includes(value.toLowerCase())) return true;
+  if (['off', 'false', 'no', '0'].includes(value.toLowerCase())) return false;
+  throw new Error(`${flag} must be on or off (got "${value}")`);
+};
+
+const integrationJson = (i: Integration) => ({
+  id: i.id,
+  account_id: i.accountId,
+  shop_name: i.shopName,
+  shop_url: i.shopUrl,
+  system: i.system,
+  webhook_active: i.webhookActive,
+  webhook_url: i.webhookUrl,
+  webhook_signature_key: i.webhookSignatureKey,
+});
+
 const integrations = program.command('integrations').description('manage integrations');
 integrations
   .command('create')
-  .description('create an integration for an account')
+  .description('create an integration for an account (fires integration_connected when its webhook is on)')
   .requiredOption('--account <id>', 'the account id')
   .option('--shop-name <name>', 'shop name', 'My webshop')
   .option('--shop-url <url>', 'shop URL')
   .option('--system <system>', 'shop system', 'api')
+  .option('--webhook-url <url>', 'where webhooks are sent')
+  .option('--webhook-active <on|off>', 'send webhooks', 'off')
   .addOption(databaseOption())
   .option('--json', 'print JSON')
   .action(
-    async (options: DbOptions & { account: string; shopName: string; shopUrl?: string; system: string }) => {
+    async (
+      options: DbOptions & {
+        account: string;
+        shopName: string;
+        shopUrl?: string;
+        system: string;
+        webhookUrl?: string;
+        webhookActive: string;
+      },
+    ) => {
       await withStore(options, async (store, accounts) => {
         const id = accountId(options.account);
         if ((await store.getAccount(id)) === null) throw new Error(`no account ${id}`);
+        const webhookActive = onOff(options.webhookActive, '--webhook-active');
+        if (webhookActive && !options.webhookUrl) throw new Error('--webhook-active on needs --webhook-url');
+        for (const [flag, url] of [
+          ['--shop-url', options.shopUrl],
+          ['--webhook-url', options.webhookUrl],
+        ] as const) {
+          if (url !== undefined && !isValidUrl(url))
+            throw new Error(`${flag} must be a valid URL (got "${url}")`);
+        }
         const integration = await accounts.createIntegration(id, {
           shopName: options.shopName,
           shopUrl: options.shopUrl ?? null,
           system: options.system,
+          webhookActive,
+          webhookUrl: options.webhookUrl ?? null,
         });
-        const out = {
-          id: integration.id,
-          account_id: id,
-          shop_name: integration.shopName,
-          system: integration.system,
-          webhook_signature_key: integration.webhookSignatureKey,
-        };
-        say(options.json ? JSON.stringify(out) : `created integration ${integration.id} for account ${id}`);
+        if (options.json) say(JSON.stringify(integrationJson(integration)));
+        else {
+          say(`created integration ${integration.id} for account ${id}`);
+          say(`webhook signature key  ${integration.webhookSignatureKey}`);
+        }
       });
     },
   );
+integrations
+  .command('list')
+  .description('list integrations, of one account or of all')
+  .option('--account <id>', 'only this account')
+  .addOption(databaseOption())
+  .option('--json', 'print JSON lines')
+  .action(async (options: DbOptions & { account?: string }) => {
+    await withStore(options, async (store) => {
+      const list = await store.listIntegrations(
+        options.account === undefined ? null : accountId(options.account),
+      );
+      for (const i of list) {
+        say(
+          options.json
+            ? JSON.stringify(integrationJson(i))
+            : `${String(i.id).padStart(6)}  account ${String(i.accountId).padEnd(6)} ${i.system.padEnd(10)} ${i.shopName}`,
+        );
+      }
+    });
+  });
 
 const credentials = program.command('credentials').description('manage API key pairs');
 credentials
   .command('create')
   .description('create an API key pair for an account; the secret is printed only now')
   .requiredOption('--account <id>', 'the account id')
+  .option('--oauth-only', 'refuse Basic authentication with this pair: OAuth2 tokens only')
   .addOption(databaseOption())
   .option('--json', 'print JSON')
-  .action(async (options: DbOptions & { account: string }) => {
+  .action(async (options: DbOptions & { account: string; oauthOnly?: boolean }) => {
     await withStore(options, async (store, accounts) => {
       const id = accountId(options.account);
       if ((await store.getAccount(id)) === null) throw new Error(`no account ${id}`);
-      const issued = await accounts.issueCredential(id);
-      const out = { account_id: id, public_key: issued.credential.publicKey, secret_key: issued.secretKey };
+      const issued = await accounts.issueCredential(id, options.oauthOnly === true);
+      const out = {
+        account_id: id,
+        public_key: issued.credential.publicKey,
+        secret_key: issued.secretKey,
+        oauth_only: issued.credential.oauthOnly,
+      };
       if (options.json) say(JSON.stringify(out));
       else for (const [key, value] of Object.entries(out)) say(`${key.padEnd(12)} ${value}`);
     });
   });
 credentials
+  .command('list')
+  .description('list API key pairs (public keys only: secrets are never stored)')
+  .option('--account <id>', 'only this account')
+  .addOption(databaseOption())
+  .option('--json', 'print JSON lines')
+  .action(async (options: DbOptions & { account?: string }) => {
+    await withStore(options, async (store) => {
+      const list = await store.listCredentials(
+        options.account === undefined ? null : accountId(options.account),
+      );
+      for (const c of list) {
+        const out = {
+          account_id: c.accountId,
+          public_key: c.publicKey,
+          oauth_only: c.oauthOnly,
+          created_at: formatDateTime(c.createdAtUs),
+          revoked_at: c.revokedAtUs === null ? null : formatDateTime(c.revokedAtUs),
+        };
+        say(
+          options.json
+            ? JSON.stringify(out)
+            : `${c.publicKey}  account ${String(c.accountId).padEnd(6)} ${c.revokedAtUs === null ? 'active ' : 'revoked'}${c.oauthOnly ? '  oauth2-only' : ''}`,
+        );
+      }
+    });
+  });
+credentials
   .command('revoke')
-  .description('revoke an API key pair; the running server refuses it on its next request')
+  .description('revoke an API key pair and its tokens; a running server refuses them on the next request')
   .requiredOption('--public-key <key>', 'the public key')
   .addOption(databaseOption())
   .option('--json', 'print JSON')
@@ -217,6 +309,43 @@ credentials
       if (options.json) say(JSON.stringify({ public_key: options.publicKey, revoked }));
       else say(revoked ? `revoked ${options.publicKey}` : `no active credential ${options.publicKey}`);
       if (!revoked) process.exitCode = 1;
+    });
+  });
+credentials
+  .command('oauth-only')
+  .description('make a key pair OAuth2-only (Basic answers 401) or allow Basic again')
+  .requiredOption('--public-key <key>', 'the public key')
+  .argument('<on|off>')
+  .addOption(databaseOption())
+  .option('--json', 'print JSON')
+  .action(async (value: string, options: DbOptions & { publicKey: string }) => {
+    const oauthOnly = onOff(value, 'oauth-only');
+    await withStore(options, async (store) => {
+      const changed = await store.setCredentialOauthOnly(options.publicKey, oauthOnly);
+      if (!changed) throw new Error(`no credential ${options.publicKey}`);
+      say(
+        options.json
+          ? JSON.stringify({ public_key: options.publicKey, oauth_only: oauthOnly })
+          : `oauth-only ${value}`,
+      );
+    });
+  });
+
+program
+  .command('accounts')
+  .description('manage accounts')
+  .command('partner')
+  .description('mark an account as a Sendcloud partner (may push shipments) or not')
+  .requiredOption('--account <id>', 'the account id')
+  .argument('<on|off>')
+  .addOption(databaseOption())
+  .option('--json', 'print JSON')
+  .action(async (value: string, options: DbOptions & { account: string }) => {
+    const partner = onOff(value, 'partner');
+    await withStore(options, async (store) => {
+      const id = accountId(options.account);
+      if (!(await store.setAccountPartner(id, partner))) throw new Error(`no account ${id}`);
+      say(options.json ? JSON.stringify({ account_id: id, partner }) : `account ${id} partner ${value}`);
     });
   });
 

@@ -2,6 +2,7 @@ import { newPublicKey, newSecretKey, newWebhookSignatureKey } from '../auth/secr
 import type { SecretHasher } from '../auth/secrets.js';
 import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
+import { webhookFor } from './webhooks/payload.js';
 import type { Credential, Integration, NewIntegration } from './types.js';
 
 /** A credential as it is shown once, at creation: the only time the secret exists outside the caller. */
@@ -19,6 +20,7 @@ export class AccountService {
   ) {}
 
   async issueCredential(accountId: number, oauthOnly = false): Promise<IssuedCredential> {
+    // Secrets are shown once, here; only their digest is stored (CONTRACT §2).
     const secretKey = newSecretKey();
     const credential = await this.store.createCredential({
       accountId,
@@ -30,10 +32,16 @@ export class AccountService {
     return { credential, secretKey };
   }
 
+  /**
+   * Integrations are created outside the API (Sendcloud's panel; here the command line). Creation
+   * fires `integration_connected` when the webhook is on: the outbox entry is written with it, and a
+   * running server delivers it.
+   */
   createIntegration(
     accountId: number,
     input: Partial<Omit<NewIntegration, 'webhookSignatureKey'>> = {},
   ): Promise<Integration> {
+    const nowUs = this.clock.nowUs();
     return this.store.createIntegration(
       accountId,
       {
@@ -46,7 +54,8 @@ export class AccountService {
         webhookUrl: input.webhookUrl ?? null,
         webhookSignatureKey: newWebhookSignatureKey(),
       },
-      this.clock.nowUs(),
+      nowUs,
+      (integration) => webhookFor('integration_connected', integration, nowUs),
     );
   }
 

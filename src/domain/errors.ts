@@ -26,6 +26,8 @@ export const errors = {
   invalidBasicHeader: (detail: string) =>
     new ApiError(401, `Invalid basic header. ${detail}`, BASIC_CHALLENGE),
   invalidToken: () => new ApiError(401, 'Invalid token.', BASIC_CHALLENGE),
+  invalidTokenHeader: (detail: string) =>
+    new ApiError(401, `Invalid token header. ${detail}`, BASIC_CHALLENGE),
   oauthRequired: () => new ApiError(401, 'This integration requires OAuth2 authentication.', BASIC_CHALLENGE),
   permissionDenied: () => new ApiError(403, 'You do not have permission to perform this action.'),
   methodNotAllowed: (method: string) => new ApiError(405, `Method "${method}" not allowed.`),
@@ -42,3 +44,15 @@ export const errors = {
   badRequest: (message: string) => new ApiError(400, message),
   internal: () => new ApiError(500, 'A server error occurred.'),
 } as const;
+
+/** The token endpoint's errors use OAuth2's own shape, `{error, error_description, status_code}`. */
+export class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: 'invalid_client' | 'invalid_request' | 'unsupported_grant_type' | 'invalid_scope',
+    readonly description: string,
+  ) {
+    super(description);
+    this.name = 'OAuthError';
+  }
+}

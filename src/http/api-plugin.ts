@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Principal } from '../auth/authenticator.js';
 import { errors } from '../domain/errors.js';
+import { rateClassOf } from '../domain/rate-limit.js';
 import type { Integration } from '../domain/types.js';
 import type { AppDeps } from './deps.js';
+import { docsOnlyResponses, plainJsonSerializer } from './schemas/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,8 +49,16 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
     ) {
       throw errors.notFound();
     }
-    request.principal = await deps.authenticator.authenticate(request.headers.authorization);
-    deps.rateLimiter?.check(request);
+    const principal = await deps.authenticator.authenticate(request.headers.authorization);
+    request.principal = principal;
+    if (deps.rateLimiter !== null) {
+      const waitSeconds = await deps.rateLimiter.take(
+        principal.accountId,
+        rateClassOf(request.method),
+        deps.clock.nowUs(),
+      );
+      if (waitSeconds !== null) throw errors.throttled(waitSeconds);
+    }
   });
 
   const byUrl = new Map<string, ApiRoute[]>();
@@ -67,6 +77,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
         url,
         config: { operation: route.operation },
         schema: route.schema,
+        serializerCompiler: docsOnlyResponses.has(route.operation) ? plainJsonSerializer : undefined,
         onRequest,
         preParsing: route.integration
           ? async (request: FastifyRequest) => {
@@ -91,6 +102,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
         method,
         url,
         config: { operation: method === 'OPTIONS' ? 'options' : 'method_not_allowed' },
+        schema: { hide: true },
         // The body of a request that will be refused is never read.
         preParsing: async () => {
           if (method !== 'OPTIONS') throw errors.methodNotAllowed(method);

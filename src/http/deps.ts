@@ -1,7 +1,10 @@
-import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { TokenIssuer } from '../auth/oauth2.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
+import type { IntegrationService } from '../domain/integrations/integration-service.js';
+import type { LogService } from '../domain/integrations/log-service.js';
+import type { RateLimiter } from '../domain/rate-limit.js';
 import type { ShipmentService } from '../domain/shipments/shipment-service.js';
 import type { Store } from '../storage/store.js';
 
@@ -11,6 +14,10 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   authenticator: Authenticator;
+  tokens: TokenIssuer;
   shipments: ShipmentService;
-  rateLimiter?: { check(request: FastifyRequest): void };
+  integrations: IntegrationService;
+  logs: LogService;
+  /** Null when rate limits are off. */
+  rateLimiter: RateLimiter | null;
 }

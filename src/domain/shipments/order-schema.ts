@@ -306,7 +306,7 @@ export interface ShipmentRow {
 
 // `ShipmentBlobOrder` keys in the order of the reference's list example (GET …/shipments); the ones in
 // SERVER_KEYS are order-inbox's own, the others come from the stored fields.
-const RENDER_ORDER = [
+export const RENDER_ORDER = [
   'address',
   'address_2',
   'allowed_shipping_methods',

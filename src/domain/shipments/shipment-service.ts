@@ -6,8 +6,9 @@ import { parseDate } from '../drf/time.js';
 import { parseUuid } from '../drf/uuid.js';
 import { isPlainObject } from '../drf/fields.js';
 import { errors } from '../errors.js';
-import type { ShipmentSelector, ShipmentWrite, StoredShipment } from '../types.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import type { ShipmentSelector, ShipmentWrite } from '../types.js';
+import { paginate, readCursor } from '../pagination.js';
+import type { Page } from '../pagination.js';
 import { MAX_ORDERS_PER_REQUEST, renderShipment, validateOrder } from './order-schema.js';
 import type { ErrorTree } from './order-schema.js';
 
@@ -25,11 +26,7 @@ export type UpsertResult =
       status: 'error';
     };
 
-export interface ShipmentPage {
-  next: string | null;
-  previous: string | null;
-  results: Record<string, unknown>[];
-}
+export type ShipmentPage = Page<Record<string, unknown>>;
 
 const DAY_US = 86_400_000_000;
 const MISSING_KEYS = 'Missing shipment_uuid or the pair external_order_id and external_shipment_id';
@@ -166,12 +163,8 @@ export class ShipmentService {
     const toUs = day('end_date', todayUs) + DAY_US;
     if (Object.keys(fieldErrors).length > 0) throw errors.badRequest(pyRepr(fieldErrors));
 
-    const rawCursor = params.get('cursor');
-    const cursor = rawCursor === null || rawCursor === '' ? null : decodeCursor(rawCursor, integrationId);
-    if (rawCursor !== null && rawCursor !== '' && cursor === null) throw errors.invalidCursor();
-    const reverse = cursor?.reverse ?? false;
+    const cursor = readCursor(params, integrationId);
     const orderNumber = params.get('order_number');
-
     const rows = await this.store.listShipments({
       integrationId,
       fromUs,
@@ -180,29 +173,16 @@ export class ShipmentService {
       shipmentKeys: readArrayFilter(params, 'external_shipment_ids'),
       orderNumber: orderNumber === null || orderNumber === '' ? null : orderNumber.trim(),
       after: cursor?.position ?? null,
-      reverse,
+      reverse: cursor?.reverse ?? false,
       limit: this.pageSize + 1,
     });
-    const more = rows.length > this.pageSize;
-    const page = more ? rows.slice(0, this.pageSize) : rows;
-    if (reverse) page.reverse();
-
-    const link = (rev: boolean, row: StoredShipment | undefined): string | null => {
-      const position = row ? { createdAtUs: row.createdAtUs, id: row.id } : cursor?.position;
-      if (position === undefined) return null;
-      const query = new URLSearchParams(params);
-      query.set('cursor', encodeCursor({ reverse: rev, position, integrationId }));
-      query.sort();
-      return `${linkBase}?${query.toString()}`;
-    };
-    // Forward: a next page when more rows follow, a previous one whenever we came from a cursor.
-    // Backward: the mirror image (DRF's CursorPagination).
-    const hasNext = reverse ? true : more;
-    const hasPrevious = reverse ? more : cursor !== null;
-    return {
-      next: hasNext ? link(false, page[page.length - 1]) : null,
-      previous: hasPrevious ? link(true, page[0]) : null,
-      results: page.map(renderShipment),
-    };
+    return paginate(rows, {
+      pageSize: this.pageSize,
+      cursor,
+      scopeId: integrationId,
+      params,
+      linkBase,
+      render: renderShipment,
+    });
   }
 }

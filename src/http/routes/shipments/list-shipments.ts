@@ -1,5 +1,6 @@
 import type { ApiRoute } from '../../api-plugin.js';
 import type { AppDeps } from '../../deps.js';
+import { routeSchemas } from '../../schemas/index.js';
 import { linkBase } from '../../links.js';
 import { rawQuery } from '../../request-path.js';
 
@@ -8,6 +9,7 @@ export const listShipments = (deps: AppDeps): ApiRoute => ({
   method: 'GET',
   url: '/integrations/:id/shipments',
   operation: 'list_shipments',
+  schema: routeSchemas.list_shipments,
   integration: true,
   handler: async (request) =>
     deps.shipments.list(

@@ -1,0 +1,63 @@
+import { decodeCursor, encodeCursor } from './shipments/cursor.js';
+import type { Cursor } from './shipments/cursor.js';
+import { errors } from './errors.js';
+
+/** A row's place in a newest-first list: its import time and internal id. */
+export interface Positioned {
+  id: number;
+  createdAtUs: number;
+}
+
+export interface Page<T> {
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+/** The cursor of a request, or null on the first page; a bad or foreign one is 404 `Invalid cursor`. */
+export function readCursor(params: URLSearchParams, scopeId: number): Cursor | null {
+  const raw = params.get('cursor');
+  if (raw === null || raw === '') return null;
+  const cursor = decodeCursor(raw, scopeId);
+  if (cursor === null) throw errors.invalidCursor();
+  return cursor;
+}
+
+/**
+ * DRF's CursorPagination around a keyset query. `rows` are what the store returned for `limit =
+ * pageSize + 1` in the cursor's direction. `next`/`previous` keep every other query parameter, sorted
+ * by name as DRF's `replace_query_param` does; forward, a page reached by a cursor always has a
+ * previous one; backward, the mirror image.
+ */
+export function paginate<R extends Positioned, T>(
+  rows: R[],
+  options: {
+    pageSize: number;
+    cursor: Cursor | null;
+    scopeId: number;
+    params: URLSearchParams;
+    linkBase: string;
+    render: (row: R) => T;
+  },
+): Page<T> {
+  const { pageSize, cursor, scopeId, params, linkBase } = options;
+  const reverse = cursor?.reverse ?? false;
+  const more = rows.length > pageSize;
+  const page = more ? rows.slice(0, pageSize) : rows;
+  if (reverse) page.reverse();
+  const link = (rev: boolean, row: R | undefined): string | null => {
+    const position = row ? { createdAtUs: row.createdAtUs, id: row.id } : cursor?.position;
+    if (position === undefined) return null;
+    const query = new URLSearchParams(params);
+    query.set('cursor', encodeCursor({ reverse: rev, position, integrationId: scopeId }));
+    query.sort();
+    return `${linkBase}?${query.toString()}`;
+  };
+  const hasNext = reverse ? true : more;
+  const hasPrevious = reverse ? more : cursor !== null;
+  return {
+    next: hasNext ? link(false, page[page.length - 1]) : null,
+    previous: hasPrevious ? link(true, page[0]) : null,
+    results: page.map(options.render),
+  };
+}

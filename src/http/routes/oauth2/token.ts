@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { OAuthError } from '../../../domain/errors.js';
+import type { AppDeps } from '../../deps.js';
+import { routeSchemas } from '../../schemas/index.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+/** Marks a body of another media type, so the handler can answer OAuth2's invalid_request. */
+const WRONG_MEDIA_TYPE = Symbol('wrong media type');
+
+function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+  if (error.status === 401) reply.header('www-authenticate', 'Basic realm="api"');
+  return reply
+    .code(error.status)
+    .header('cache-control', 'no-store')
+    .send({ error: error.code, error_description: error.description, status_code: error.status });
+}
+
+/**
+ * POST /oauth2/token at the server root — Sendcloud serves it on another host, clients change only the
+ * host (CONTRACT §1, §2). Form-encoded; every error in OAuth2's shape, never the API envelope.
+ */
+export async function oauth2Routes(
+  app: FastifyInstance,
+  deps: AppDeps & { tokens: NonNullable<AppDeps['tokens']> },
+) {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) =>
+    done(null, new URLSearchParams(body as string)),
+  );
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, WRONG_MEDIA_TYPE));
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof OAuthError) return sendOAuthError(reply, error);
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return sendOAuthError(reply, new OAuthError(400, 'invalid_request', 'The request is malformed.'));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply
+      .code(500)
+      .send({ error: 'server_error', error_description: 'A server error occurred.', status_code: 500 });
+  });
+
+  app.post(
+    '/oauth2/token',
+    { config: { operation: 'oauth2_token' }, schema: routeSchemas.oauth2_token },
+    async (request, reply) => {
+      if (request.body === WRONG_MEDIA_TYPE || !(request.body instanceof URLSearchParams)) {
+        throw new OAuthError(400, 'invalid_request', `The request body must be ${FORM}.`);
+      }
+      const answer = await deps.tokens.issue(request.body, request.headers.authorization);
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(answer);
+    },
+  );
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { signWebhook } from '../../src/domain/webhooks/payload.js';
+import { ENGINES, call, engineSkip, startTestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+
+interface Received {
+  body: string;
+  signature: string | undefined;
+}
+
+/** A real receiver on loopback; answers 500 for the first `failures` requests. */
+async function receiver(failures = 0): Promise<{ url: string; received: Received[]; server: Server }> {
+  const received: Received[] = [];
+  let seen = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      seen++;
+      if (seen <= failures) {
+        res.writeHead(500).end();
+        return;
+      }
+      received.push({ body, signature: req.headers['sendcloud-signature'] as string | undefined });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}/hooks/sendcloud`, received, server };
+}
+
+async function until<T>(read: () => T | undefined, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+for (const engine of ENGINES) {
+  describe(`webhooks through the API (CONTRACT §4) [${engine}]`, { skip: await engineSkip(engine) }, () => {
+    let srv: TestServer;
+    before(async () => {
+      srv = await startTestServer({ webhookRetryBaseMs: 50, webhookPollMs: 25 }, engine);
+    });
+    after(() => srv.close());
+
+    test('connected, updated and deleted arrive signed with the integration’s key; a failing receiver is retried', async () => {
+      const hook = await receiver(2);
+      try {
+        const t = await srv.tenant();
+        const integration = await srv.accounts.createIntegration(t.accountId, {
+          shopName: 'Hooked',
+          webhookActive: true,
+          webhookUrl: hook.url,
+        });
+        const url = `${srv.url}/api/v2/integrations/${integration.id}`;
+        const connected = await until(() => hook.received[0], 'integration_connected');
+        const updated = await call(url, { method: 'PATCH', auth: t.basic, body: { shop_name: 'Renamed' } });
+        assert.equal(updated.status, 200);
+        await until(() => hook.received[1], 'integration_updated');
+        assert.equal((await call(url, { method: 'DELETE', auth: t.basic })).status, 204);
+        await until(() => hook.received[2], 'integration_deleted');
+
+        for (const delivery of hook.received) {
+          assert.equal(delivery.signature, signWebhook(delivery.body, integration.webhookSignatureKey));
+        }
+        const bodies = hook.received.map((r) => JSON.parse(r.body));
+        assert.deepEqual(
+          bodies.map((b) => [b.action, b.integration.id, b.integration.shop_name]),
+          [
+            ['integration_connected', integration.id, 'Hooked'],
+            ['integration_updated', integration.id, 'Renamed'],
+            ['integration_deleted', integration.id, 'Renamed'],
+          ],
+        );
+        for (const b of bodies) {
+          assert.equal(typeof b.timestamp, 'number');
+          assert.ok(Math.abs(b.timestamp - Date.now()) < 60_000);
+          assert.deepEqual(Object.keys(b), ['action', 'timestamp', 'integration']);
+        }
+        // Python's json.dumps separators, as Sendcloud's signing example shows.
+        assert.ok(connected.body.startsWith('{"action": "integration_connected", "timestamp": '));
+
+        const deliveries = await srv.server.store.listWebhookDeliveries(integration.id);
+        assert.deepEqual(
+          deliveries.map((d) => [d.action, d.status]),
+          [
+            ['integration_connected', 'delivered'],
+            ['integration_updated', 'delivered'],
+            ['integration_deleted', 'delivered'],
+          ],
+        );
+        // The first delivery met the two failures: three attempts recorded, in order.
+        assert.deepEqual(
+          deliveries[0]?.attemptLog.map((a) => a.statusCode),
+          [500, 500, 200],
+        );
+      } finally {
+        hook.server.close();
+      }
+    });
+
+    test('no webhook while webhook_active is off, after the change', async () => {
+      const hook = await receiver();
+      try {
+        const t = await srv.tenant();
+        const url = `${srv.url}/api/v2/integrations/${t.integrationId}`;
+        const on = await call(url, {
+          method: 'PATCH',
+          auth: t.basic,
+          body: { webhook_url: hook.url, webhook_active: true },
+        });
+        assert.equal(on.status, 200);
+        await until(() => hook.received[0], 'integration_updated');
+        const off = await call(url, { method: 'PATCH', auth: t.basic, body: { webhook_active: false } });
+        assert.equal(off.status, 200);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(hook.received.length, 1);
+        assert.equal(JSON.parse(hook.received[0]?.body ?? '{}').integration.webhook_active, true);
+        assert.equal((await srv.server.store.listWebhookDeliveries(t.integrationId)).length, 1);
+      } finally {
+        hook.server.close();
+      }
+    });
+  });
+}
