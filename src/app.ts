@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { IntegrationService } from './domain/integrations/integration-service.js';
 import { LogService } from './domain/integrations/log-service.js';
-import { MemoryRateLimiter } from './domain/rate-limit.js';
+import { FailureLimiter, MemoryRateLimiter } from './domain/rate-limit.js';
 import type { RateLimiter } from './domain/rate-limit.js';
 import { ShipmentService } from './domain/shipments/shipment-service.js';
 import type { Store } from './storage/store.js';
@@ -56,6 +56,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 64 },
   });
+  // Node's own guard against slow clients: the whole header block must arrive within this time.
+  app.server.headersTimeout = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
   // DRF's validators produce Sendcloud's messages; route schemas document and serialize.
   app.setValidatorCompiler(() => () => true);
 
@@ -70,6 +72,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     shipments: new ShipmentService(store, clock, config.pageSize),
     integrations: new IntegrationService(store, clock, options.onWebhookQueued),
     logs: new LogService(store, clock, config.pageSize),
+    authFailures:
+      config.authFailureLimit > 0
+        ? new FailureLimiter({
+            limit: config.authFailureLimit,
+            windowUs: config.authFailureWindowSeconds * 1_000_000,
+          })
+        : null,
     rateLimiter:
       options.rateLimiter !== undefined
         ? options.rateLimiter

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Principal } from '../auth/authenticator.js';
-import { errors } from '../domain/errors.js';
+import { ApiError, errors } from '../domain/errors.js';
+import { parseBasic } from '../auth/basic.js';
 import { rateClassOf } from '../domain/rate-limit.js';
 import type { Integration } from '../domain/types.js';
 import type { AppDeps } from './deps.js';
@@ -20,6 +21,47 @@ declare module 'fastify' {
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 /** Path ids are DRF's `[0-9]+`; a value the database cannot hold is an unknown path too. */
 const ID_PATTERN = /^[0-9]{1,16}$/;
+
+/**
+ * What a failed authentication is counted against: the client address (as trust-proxy resolves it)
+ * and the public key tried, when there is one.
+ */
+export function authFailureKeys(request: FastifyRequest, publicKey: string | null): string[] {
+  return publicKey === null ? [`ip:${request.ip}`] : [`ip:${request.ip}`, `key:${publicKey}`];
+}
+
+/** Runs `attempt`, refusing it while its keys are over the failure limit, and counts its failure. */
+export async function guardAuthFailures<T>(
+  deps: AppDeps,
+  keys: string[],
+  attempt: () => Promise<T>,
+  isFailure: (error: unknown) => boolean,
+): Promise<T> {
+  const limiter = deps.authFailures;
+  if (limiter === null) return attempt();
+  const waitSeconds = limiter.blockedFor(keys, deps.clock.nowUs());
+  if (waitSeconds !== null) throw errors.throttled(waitSeconds);
+  try {
+    return await attempt();
+  } catch (error) {
+    if (isFailure(error)) limiter.record(keys, deps.clock.nowUs());
+    throw error;
+  }
+}
+
+/** A request without credentials is not an attempt; one with them is guarded and counted. */
+function authenticateGuarded(deps: AppDeps, request: FastifyRequest): Promise<Principal> {
+  const header = request.headers.authorization;
+  const authenticate = () => deps.authenticator.authenticate(header);
+  if (header === undefined || header === '') return authenticate();
+  const basic = parseBasic(header);
+  return guardAuthFailures(
+    deps,
+    authFailureKeys(request, basic.kind === 'credentials' ? basic.publicKey : null),
+    authenticate,
+    (error) => error instanceof ApiError && error.status === 401,
+  );
+}
 
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -49,7 +91,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
     ) {
       throw errors.notFound();
     }
-    const principal = await deps.authenticator.authenticate(request.headers.authorization);
+    const principal = await authenticateGuarded(deps, request);
     request.principal = principal;
     if (deps.rateLimiter !== null) {
       const waitSeconds = await deps.rateLimiter.take(

@@ -4,7 +4,7 @@
  * (RFC 6749 §5.2) with Sendcloud's `status_code`, never the API envelope.
  */
 import type { FastifySchema } from 'fastify';
-import { ref } from './common.js';
+import { ERROR_RESPONSES, ref } from './common.js';
 import type { JsonSchema } from './common.js';
 
 export const OAuth2Token: JsonSchema = {
@@ -67,6 +67,10 @@ export const oauth2Schemas = {
       401: {
         ...oauthError('Unauthorized: `invalid_client` (unknown, wrong or revoked client credentials)'),
         headers: { 'WWW-Authenticate': { type: 'string', description: 'Always `Basic realm="api"`' } },
+      },
+      429: {
+        ...ERROR_RESPONSES[429],
+        description: 'Too Many Requests: too many failed client authentications for this client or address',
       },
     },
   },

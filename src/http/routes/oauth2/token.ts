@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { OAuthError } from '../../../domain/errors.js';
+import { ApiError, OAuthError } from '../../../domain/errors.js';
+import { sendError } from '../../error-handler.js';
 import type { AppDeps } from '../../deps.js';
+import { parseBasic } from '../../../auth/basic.js';
+import { authFailureKeys, guardAuthFailures } from '../../api-plugin.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -30,6 +33,8 @@ export async function oauth2Routes(
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, WRONG_MEDIA_TYPE));
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof OAuthError) return sendOAuthError(reply, error);
+    // Too many failed client authentications: the API's 429, empty with Retry-After.
+    if (error instanceof ApiError) return sendError(reply, request, error);
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return sendOAuthError(reply, new OAuthError(400, 'invalid_request', 'The request is malformed.'));
@@ -47,7 +52,15 @@ export async function oauth2Routes(
       if (request.body === WRONG_MEDIA_TYPE || !(request.body instanceof URLSearchParams)) {
         throw new OAuthError(400, 'invalid_request', `The request body must be ${FORM}.`);
       }
-      const answer = await deps.tokens.issue(request.body, request.headers.authorization);
+      const form = request.body;
+      const basic = parseBasic(request.headers.authorization ?? '');
+      const clientId = basic.kind === 'credentials' ? basic.publicKey : form.get('client_id');
+      const answer = await guardAuthFailures(
+        deps,
+        authFailureKeys(request, clientId),
+        () => deps.tokens.issue(form, request.headers.authorization),
+        (error) => error instanceof OAuthError && error.code === 'invalid_client',
+      );
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(answer);
     },
   );
