@@ -83,7 +83,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       options.rateLimiter !== undefined
         ? options.rateLimiter
         : config.rateLimit
-          ? new MemoryRateLimiter()
+          ? // Several instances on one PostgreSQL share their limits through it; one process keeps its own.
+            (store.sharedRateLimiter?.() ?? new MemoryRateLimiter())
           : null,
   };
 
