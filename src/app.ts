@@ -16,7 +16,8 @@ import { registerOpenApi } from './http/openapi.js';
 import { createMetrics, recordRequest, registerOps } from './http/ops.js';
 import type { Metrics } from './http/ops.js';
 import type { AppDeps } from './http/deps.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { answerClientError, installErrorHandling, sendError } from './http/error-handler.js';
+import { errors } from './domain/errors.js';
 import { installJsonBody } from './http/json-body.js';
 import { deleteIntegration } from './http/routes/integrations/delete-integration.js';
 import { getIntegration } from './http/routes/integrations/get-integration.js';
@@ -53,11 +54,31 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    return503OnClosing: true,
+    // Our own 503 below, in the envelope; Fastify's has another shape.
+    return503OnClosing: false,
+    http: {
+      // Node enforces headersTimeout and requestTimeout only when it checks its connections, every 30 s
+      // by default: a slow client would be held that long whatever the settings say.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.headersTimeoutMs / 2))),
+      headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+    },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 64 },
+    // A path Fastify cannot route (bad percent-encoding, an over-long id) is an unknown path: 404.
+    frameworkErrors: (_error, request, reply) => sendError(reply, request, errors.notFound()),
+    // Errors Node's HTTP parser meets before a request exists still leave in the envelope.
+    clientErrorHandler: answerClientError,
   });
-  // Node's own guard against slow clients: the whole header block must arrive within this time.
-  app.server.headersTimeout = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  // While closing, requests that still arrive on open connections get a 503 in the envelope.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw errors.unavailable();
+    }
+  });
   // DRF's validators produce Sendcloud's messages; route schemas document and serialize.
   app.setValidatorCompiler(() => () => true);
 

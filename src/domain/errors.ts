@@ -43,6 +43,7 @@ export const errors = {
   parseError: (detail: string) => new ApiError(400, `JSON parse error - ${detail}`),
   badRequest: (message: string) => new ApiError(400, message),
   internal: () => new ApiError(500, 'A server error occurred.'),
+  unavailable: () => new ApiError(503, 'The server is shutting down; try again.'),
 } as const;
 
 /** The token endpoint's errors use OAuth2's own shape, `{error, error_description, status_code}`. */

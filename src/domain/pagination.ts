@@ -1,5 +1,5 @@
-import { decodeCursor, encodeCursor } from './shipments/cursor.js';
-import type { Cursor } from './shipments/cursor.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Cursor } from './cursor.js';
 import { errors } from './errors.js';
 
 /** A row's place in a newest-first list: its import time and internal id. */
@@ -15,10 +15,10 @@ export interface Page<T> {
 }
 
 /** The cursor of a request, or null on the first page; a bad or foreign one is 404 `Invalid cursor`. */
-export function readCursor(params: URLSearchParams, scopeId: number): Cursor | null {
+export function readCursor(params: URLSearchParams, scope: string): Cursor | null {
   const raw = params.get('cursor');
   if (raw === null || raw === '') return null;
-  const cursor = decodeCursor(raw, scopeId);
+  const cursor = decodeCursor(raw, scope);
   if (cursor === null) throw errors.invalidCursor();
   return cursor;
 }
@@ -34,13 +34,13 @@ export function paginate<R extends Positioned, T>(
   options: {
     pageSize: number;
     cursor: Cursor | null;
-    scopeId: number;
+    scope: string;
     params: URLSearchParams;
     linkBase: string;
     render: (row: R) => T;
   },
 ): Page<T> {
-  const { pageSize, cursor, scopeId, params, linkBase } = options;
+  const { pageSize, cursor, scope, params, linkBase } = options;
   const reverse = cursor?.reverse ?? false;
   const more = rows.length > pageSize;
   const page = more ? rows.slice(0, pageSize) : rows;
@@ -49,7 +49,7 @@ export function paginate<R extends Positioned, T>(
     const position = row ? { createdAtUs: row.createdAtUs, id: row.id } : cursor?.position;
     if (position === undefined) return null;
     const query = new URLSearchParams(params);
-    query.set('cursor', encodeCursor({ reverse: rev, position, integrationId: scopeId }));
+    query.set('cursor', encodeCursor({ reverse: rev, position, scope }));
     query.sort();
     return `${linkBase}?${query.toString()}`;
   };

@@ -106,6 +106,29 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
   const byUrl = new Map<string, ApiRoute[]>();
   for (const route of routes) byUrl.set(route.url, [...(byUrl.get(route.url) ?? []), route]);
 
+  // DRF's destroy and OPTIONS never read a body. Fastify parses one on DELETE and OPTIONS only when
+  // the headers announce it; with them removed none is read, and a body cannot turn a delete into a
+  // 400 or a 415. Node's parser still frames the request and discards the unread bytes once the
+  // answer is sent, so the connection stays usable.
+  const ignoreBody = async (request: FastifyRequest): Promise<void> => {
+    delete request.headers['content-type'];
+    delete request.headers['content-length'];
+    delete request.headers['transfer-encoding'];
+  };
+  const register = (options: RouteOptions): void => {
+    if (options.method === 'DELETE' || options.method === 'OPTIONS') {
+      const own =
+        options.onRequest === undefined
+          ? []
+          : Array.isArray(options.onRequest)
+            ? options.onRequest
+            : [options.onRequest];
+      app.route({ ...options, onRequest: [ignoreBody, ...own] });
+    } else {
+      app.route(options);
+    }
+  };
+
   for (const [url, sameUrl] of byUrl) {
     for (const route of sameUrl) {
       const onRequest: RouteOptions['onRequest'] = [];
@@ -114,7 +137,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
           if (!request.principal?.partner) throw errors.permissionDenied();
         });
       }
-      app.route({
+      register({
         method: route.method,
         url,
         config: { operation: route.operation },
@@ -140,7 +163,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
     allowed.push('OPTIONS' as never);
     for (const method of ALL_METHODS) {
       if (sameUrl.some((r) => r.method === method)) continue;
-      app.route({
+      register({
         method,
         url,
         config: { operation: method === 'OPTIONS' ? 'options' : 'method_not_allowed' },

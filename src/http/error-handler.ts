@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApiError, errors } from '../domain/errors.js';
 import { requestPath } from './request-path.js';
 
@@ -40,4 +42,26 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     return sendError(reply, request, apiError);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, request, errors.notFound()));
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request header fields too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request timeout.'],
+};
+
+/**
+ * Node's HTTP parser rejected the request (headers too large, too slow, malformed) before any route
+ * ran: answer in the envelope, with no path to name, and close the connection.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad request.'];
+  const body = JSON.stringify({ error: { code: status, request: '', message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

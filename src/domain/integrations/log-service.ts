@@ -13,6 +13,7 @@ import type { ErrorTree, Field } from '../drf/fields.js';
 import { pyRepr, pyStrRepr } from '../drf/repr.js';
 import { formatDateTime } from '../drf/time.js';
 import { errors } from '../errors.js';
+import { accountScope, integrationScope } from '../cursor.js';
 import { paginate, readCursor } from '../pagination.js';
 import type { Page } from '../pagination.js';
 import type { Integration, StoredIntegrationLog } from '../types.js';
@@ -117,9 +118,9 @@ export class LogService {
     params: URLSearchParams,
     linkBase: string,
   ): Promise<Page<ReturnType<typeof renderLog>>> {
-    // The cursor is bound to its list: an integration's id, or 0 for the account-wide list.
-    const scopeId = integration?.id ?? 0;
-    const cursor = readCursor(params, scopeId);
+    // The cursor is bound to its list: one integration's, or this account's account-wide list.
+    const scope = integration === null ? accountScope(accountId) : integrationScope(integration.id);
+    const cursor = readCursor(params, scope);
     const rows = await this.store.listLogs({
       accountId,
       integrationId: integration?.id ?? null,
@@ -129,7 +130,7 @@ export class LogService {
     });
     return paginate(
       rows.map((row) => ({ ...row, createdAtUs: row.importedAtUs, log: row })),
-      { pageSize: this.pageSize, cursor, scopeId, params, linkBase, render: (r) => renderLog(r.log) },
+      { pageSize: this.pageSize, cursor, scope, params, linkBase, render: (r) => renderLog(r.log) },
     );
   }
 }

@@ -7,6 +7,7 @@ import { parseUuid } from '../drf/uuid.js';
 import { isPlainObject } from '../drf/fields.js';
 import { errors } from '../errors.js';
 import type { ShipmentSelector, ShipmentWrite } from '../types.js';
+import { integrationScope } from '../cursor.js';
 import { paginate, readCursor } from '../pagination.js';
 import type { Page } from '../pagination.js';
 import { MAX_ORDERS_PER_REQUEST, renderShipment, validateOrder } from './order-schema.js';
@@ -163,7 +164,7 @@ export class ShipmentService {
     const toUs = day('end_date', todayUs) + DAY_US;
     if (Object.keys(fieldErrors).length > 0) throw errors.badRequest(pyRepr(fieldErrors));
 
-    const cursor = readCursor(params, integrationId);
+    const cursor = readCursor(params, integrationScope(integrationId));
     const orderNumber = params.get('order_number');
     const rows = await this.store.listShipments({
       integrationId,
@@ -179,7 +180,7 @@ export class ShipmentService {
     return paginate(rows, {
       pageSize: this.pageSize,
       cursor,
-      scopeId: integrationId,
+      scope: integrationScope(integrationId),
       params,
       linkBase,
       render: renderShipment,

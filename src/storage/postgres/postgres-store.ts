@@ -151,6 +151,12 @@ const SQL = {
     RETURNING *`,
 } as const;
 
+/**
+ * PostgreSQL text cannot hold U+0000 and refuses a parameter with one. Nothing stored has one (the
+ * validators refuse it), so a lookup by such a value is answered "no match" without asking.
+ */
+const hasNul = (value: string): boolean => value.includes('\u0000');
+
 type StatementName = keyof typeof SQL;
 
 function q(name: StatementName, values: unknown[]): QueryConfig {
@@ -295,6 +301,7 @@ export class PostgresStore implements Store {
   }
 
   async findCredential(publicKey: string): Promise<CredentialSecret | null> {
+    if (hasNul(publicKey)) return null;
     const row = (await this.rows('findCredential', [publicKey]))[0];
     if (!row) return null;
     return {
@@ -505,6 +512,13 @@ export class PostgresStore implements Store {
   }
 
   deleteShipment(integrationId: number, selector: ShipmentSelector): Promise<boolean> {
+    if (
+      'uuid' in selector
+        ? hasNul(selector.uuid)
+        : hasNul(selector.externalOrderId) || hasNul(selector.shipmentKey)
+    ) {
+      return Promise.resolve(false);
+    }
     return this.writes.enqueue<boolean>(
       'uuid' in selector
         ? { kind: 'delete-by-uuid', integrationId, uuid: selector.uuid }
@@ -518,6 +532,20 @@ export class PostgresStore implements Store {
   }
 
   async listShipments(query: ShipmentListQuery): Promise<StoredShipment[]> {
+    // A filter value with a NUL matches nothing (stored text never has one), so it is dropped; a
+    // filter left with no value matches no row at all.
+    const keep = (values: string[] | null): string[] | null =>
+      values === null ? null : values.filter((v) => !hasNul(v));
+    const externalOrderIds = keep(query.externalOrderIds);
+    const shipmentKeys = keep(query.shipmentKeys);
+    if (
+      externalOrderIds?.length === 0 ||
+      shipmentKeys?.length === 0 ||
+      (query.orderNumber !== null && hasNul(query.orderNumber))
+    ) {
+      return [];
+    }
+    query = { ...query, externalOrderIds, shipmentKeys };
     const result = await this.pool.query<Row>(buildPgListQuery(query));
     return result.rows.map(toShipment);
   }
