@@ -1,0 +1,300 @@
+import type { BenchDb, ShipmentTemplate } from './bench-db.js';
+import type { StreamKind } from './ids.js';
+import type { LoadResult } from './load.js';
+
+/** The integrations the bench works in: one per kind of data, so clean-ups never touch the others. */
+export interface Integrations {
+  list: number;
+  upsert: number;
+  delete: number;
+  scale: number;
+}
+
+/** What scenarios share during one run of the bench. */
+export interface BenchContext {
+  db: BenchDb;
+  template: ShipmentTemplate;
+  integrations: Integrations;
+  /** The next unused shipment number (= id); only ever grows, so ids and UUIDs are never reused. */
+  nextN: number;
+  warmupS: number;
+  durationS: number;
+  connections: number;
+  /** Shipments kept in the list integration for the whole run. */
+  residentShipments: number;
+  /** The steady set's next shipment to delete (the lowest id not yet requested). */
+  steadyNext: number;
+}
+
+/** The state of the database before one measured order-inbox run, kept for the row check. */
+export interface RoundState {
+  start: number;
+  /** One past the last shipment of a delete pool. */
+  poolEnd: number;
+  rowsBefore: number;
+  integrationRowsBefore: number;
+  /** Leftovers of the warm-up the runner deleted itself (steady set only). */
+  repaired: number;
+}
+
+export interface RowCheck {
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * One row of the table. `mode` decides the data a run needs and the row check:
+ * - `read`: nothing may change;
+ * - `upsert`: every 2xx created `orders` new rows (each request names new orders);
+ * - `delete-pool`: a pool of seeded shipments, each request deletes the next one; sized from the
+ *   rates seen so far so that no request can hit a cheap 404;
+ * - `delete-steady`: a fixed-size set where a trigger replaces each deleted shipment in the same
+ *   transaction, so the table keeps its size (the scaling rows).
+ */
+export interface Scenario {
+  id: string;
+  label: string;
+  method: 'GET' | 'POST';
+  path: (integrations: Integrations) => string;
+  kind: StreamKind;
+  orders: number;
+  mode: 'read' | 'upsert' | 'delete-pool' | 'delete-steady';
+  /** Stored shipments the scaling rows hold steady. */
+  steadySize?: number;
+  /** The scenario may be missing from the server (a route still being written): probe it first. */
+  optional?: boolean;
+}
+
+export function scenarios(scaleSizes: readonly number[]): Scenario[] {
+  const shipments = (i: Integrations, id: number) => `/api/v2/integrations/${id}/shipments`;
+  const base: Scenario[] = [
+    {
+      id: 'get-integration',
+      label: 'get integration',
+      method: 'GET',
+      path: (i) => `/api/v2/integrations/${i.list}`,
+      kind: 'fixed',
+      orders: 0,
+      mode: 'read',
+      optional: true,
+    },
+    {
+      id: 'list',
+      label: 'list, first page',
+      method: 'GET',
+      path: (i) => shipments(i, i.list),
+      kind: 'fixed',
+      orders: 0,
+      mode: 'read',
+    },
+    {
+      id: 'upsert-1',
+      label: 'upsert 1 order',
+      method: 'POST',
+      path: (i) => shipments(i, i.upsert),
+      kind: 'upsert',
+      orders: 1,
+      mode: 'upsert',
+    },
+    {
+      id: 'upsert-100',
+      label: 'upsert 100 orders',
+      method: 'POST',
+      path: (i) => shipments(i, i.upsert),
+      kind: 'upsert',
+      orders: 100,
+      mode: 'upsert',
+    },
+    {
+      id: 'delete-uuid',
+      label: 'delete by uuid',
+      method: 'POST',
+      path: (i) => `${shipments(i, i.delete)}/delete`,
+      kind: 'delete-uuid',
+      orders: 0,
+      mode: 'delete-pool',
+    },
+    {
+      id: 'delete-key',
+      label: 'delete by external ids',
+      method: 'POST',
+      path: (i) => `${shipments(i, i.delete)}/delete`,
+      kind: 'delete-key',
+      orders: 0,
+      mode: 'delete-pool',
+    },
+  ];
+  for (const size of scaleSizes) {
+    base.push({
+      id: `scale-${size}`,
+      label: `delete by uuid, ${formatCount(size)} stored (steady)`,
+      method: 'POST',
+      path: (i) => `${shipments(i, i.scale)}/delete`,
+      kind: 'delete-uuid',
+      orders: 0,
+      mode: 'delete-steady',
+      steadySize: size,
+    });
+  }
+  return base;
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1_000_000 && n % 1_000_000 === 0) return `${n / 1_000_000}M`;
+  if (n >= 1000 && n % 1000 === 0) return `${n / 1000}k`;
+  return String(n);
+}
+
+/** Once before a scenario's rounds. */
+export async function prepareScenario(ctx: BenchContext, scenario: Scenario): Promise<void> {
+  if (scenario.mode !== 'delete-steady') return;
+  // The table holds `steadySize` shipments in all: the list's residents plus this set.
+  const size = Math.max(1, (scenario.steadySize ?? 0) - (await ctx.db.count()));
+  ctx.steadyNext = ctx.nextN;
+  await ctx.db.seed(ctx.integrations.scale, ctx.nextN, size, ctx.template);
+  await ctx.db.installReplacement(ctx.integrations.scale, size, ctx.template);
+  await ctx.db.settle();
+}
+
+/** Once after a scenario's rounds: its data and triggers go, numbering moves past everything used. */
+export async function finishScenario(ctx: BenchContext, scenario: Scenario): Promise<void> {
+  if (scenario.mode === 'delete-steady') {
+    await ctx.db.removeReplacement();
+    await ctx.db.deleteAll(ctx.integrations.scale);
+    await ctx.db.settle();
+  }
+  ctx.nextN = Math.max(ctx.nextN, (await ctx.db.maxId()) + 1);
+}
+
+/**
+ * Before one measured order-inbox run. `expectedRequests` bounds how many requests warm-up and run
+ * together can send; a delete pool holds that many shipments (and a run that still exhausts it fails
+ * its row check with 404s rather than measuring cheap misses).
+ */
+export async function beforeRound(
+  ctx: BenchContext,
+  scenario: Scenario,
+  expectedRequests: number,
+): Promise<RoundState> {
+  let start = ctx.nextN;
+  let poolEnd = start;
+  if (scenario.mode === 'delete-pool') {
+    const pool = Math.ceil(expectedRequests);
+    await ctx.db.seed(ctx.integrations.delete, start, pool, ctx.template);
+    ctx.nextN += pool;
+    poolEnd = start + pool;
+    await ctx.db.settle();
+  } else if (scenario.mode === 'delete-steady') {
+    start = ctx.steadyNext;
+  }
+  return {
+    start,
+    poolEnd,
+    rowsBefore: await ctx.db.count(),
+    integrationRowsBefore: await ctx.db.count(integrationOf(ctx, scenario)),
+    repaired: 0,
+  };
+}
+
+function integrationOf(ctx: BenchContext, scenario: Scenario): number {
+  switch (scenario.mode) {
+    case 'read':
+      return ctx.integrations.list;
+    case 'upsert':
+      return ctx.integrations.upsert;
+    case 'delete-pool':
+      return ctx.integrations.delete;
+    case 'delete-steady':
+      return ctx.integrations.scale;
+  }
+}
+
+/**
+ * A request still on the wire when the load generator stops may never be read by the server (the
+ * generator's exit resets the connection), so its shipment stays. In the steady set that would break
+ * the chain of replacements (n+k is only created when n is deleted) and turn a later request into a
+ * cheap 404; the runner deletes such leftovers itself, off the clock, and the trigger replaces them.
+ */
+export async function repairSteady(ctx: BenchContext, upTo: number): Promise<number> {
+  ctx.steadyNext = upTo;
+  return ctx.db.deleteBelow(ctx.integrations.scale, upTo);
+}
+
+/**
+ * The row check after one order-inbox run (warm-up and measured run together), once the server is
+ * idle. Requests still on the wire when the load generator stopped (`sent - completed`) may or may not
+ * have reached the server, so the check is a range: 2xx answers ≤ row change ≤ requests sent, with no
+ * non-2xx answer at all; for deletes, exactly the requested shipments are gone and no other.
+ */
+export async function checkRound(
+  ctx: BenchContext,
+  scenario: Scenario,
+  state: RoundState,
+  runs: LoadResult[],
+): Promise<RowCheck> {
+  const sum = (pick: (r: LoadResult) => number) => runs.reduce((total, r) => total + pick(r), 0);
+  const sent = sum((r) => r.sent);
+  const ok = sum((r) => r.ok);
+  const other = sum((r) => r.other);
+  const socketErrors = sum((r) => r.socketErrors);
+  const inFlight = sent - sum((r) => r.completed);
+  const statuses: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const problems: string[] = [];
+  if (other > 0) problems.push(`non-2xx answers ${JSON.stringify(statuses)}`);
+  if (socketErrors > 0) problems.push(`${socketErrors} socket errors/timeouts`);
+  const integration = integrationOf(ctx, scenario);
+  const rowsAfter = await ctx.db.count(integration);
+  const tail = inFlight > 0 ? ` (+${inFlight} unanswered at stop)` : '';
+  let text: string;
+  switch (scenario.mode) {
+    case 'read': {
+      const change = rowsAfter - state.integrationRowsBefore;
+      if (change !== 0) problems.push(`rows changed by ${change}`);
+      text = `rows unchanged, ${ok} × 2xx`;
+      break;
+    }
+    case 'upsert': {
+      const created = rowsAfter - state.integrationRowsBefore;
+      if (
+        created % scenario.orders !== 0 ||
+        created < ok * scenario.orders ||
+        created > sent * scenario.orders
+      )
+        problems.push(`+${created} rows for ${ok} × 2xx of ${scenario.orders} new orders, ${sent} sent`);
+      text = `+${created} rows = ${created / scenario.orders} requests × ${scenario.orders}; 2xx ${ok}${tail}`;
+      await ctx.db.deleteAll(ctx.integrations.upsert);
+      await ctx.db.settle();
+      break;
+    }
+    case 'delete-pool': {
+      const deleted = state.integrationRowsBefore - rowsAfter;
+      const requestedEnd = state.start + sent;
+      // Shipments never requested are all still there, so every row gone is one a request named.
+      const untouched = await ctx.db.countIds(integration, requestedEnd, state.poolEnd);
+      if (requestedEnd > state.poolEnd) problems.push(`pool exhausted (${state.poolEnd - state.start})`);
+      else if (untouched !== state.poolEnd - requestedEnd)
+        problems.push('shipments nobody asked for were deleted');
+      if (deleted < ok || deleted > sent) problems.push(`-${deleted} rows for ${ok} × 204, ${sent} sent`);
+      text = `-${deleted} rows; 204 ${ok}${tail}`;
+      await ctx.db.deleteAll(integration);
+      await ctx.db.settle();
+      break;
+    }
+    case 'delete-steady': {
+      const requestedEnd = state.start + sent;
+      // Requested shipments that are still there are the ones the server never read (see repairSteady).
+      const left = await ctx.db.countIds(integration, state.start, requestedEnd);
+      const deleted = sent - left - state.repaired;
+      if (rowsAfter !== state.integrationRowsBefore)
+        problems.push(`size moved ${state.integrationRowsBefore} → ${rowsAfter}`);
+      if (deleted < ok || deleted > sent) problems.push(`${deleted} deleted for ${ok} × 204, ${sent} sent`);
+      text = `-${deleted} +${deleted} rows (size ${rowsAfter} held); 204 ${ok}${tail}`;
+      await repairSteady(ctx, requestedEnd);
+      break;
+    }
+  }
+  return problems.length === 0
+    ? { ok: true, text: `ok: ${text}` }
+    : { ok: false, text: `FAILED: ${problems.join('; ')}` };
+}
