@@ -234,9 +234,12 @@ for (const engine of ['sqlite', 'postgres'] as const satisfies readonly EngineNa
           return fate !== 'served';
         }, 5000);
         assert.ok(refusedInTime, 'new connections were still served 5 s after SIGTERM');
-        assert.ok(['refused', '503'].includes(fate), `a new connection after close began: ${fate}`);
+        // A connection the listener accepted in the instant before it closed is reset, unserved, when
+        // the server closes its idle connections: from the client's side, refused as well.
+        const notServed = ['refused', '503', 'ECONNRESET'];
+        assert.ok(notServed.includes(fate), `a new connection after close began: ${fate}`);
         const secondProbe = await probeNewConnection(running.url, tenant);
-        assert.ok(['refused', '503'].includes(secondProbe), `the next new connection: ${secondProbe}`);
+        assert.ok(notServed.includes(secondProbe), `the next new connection: ${secondProbe}`);
         assert.equal(running.child.exitCode, null, 'the process waited for the held request');
 
         // Finish the held body, with one more request pipelined behind it.

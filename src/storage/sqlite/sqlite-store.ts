@@ -39,6 +39,7 @@ import {
   toWebhookDelivery,
 } from '../rows.js';
 import type { Row } from '../rows.js';
+import { Checkpointer } from './checkpointer.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface SqliteOptions {
@@ -53,6 +54,18 @@ export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database;
   private readonly writes: WriteQueue;
+  /**
+   * Every request looks up its credential and integration. Found rows are kept here and dropped as
+   * soon as anything may have changed them: a commit by another connection (the command line,
+   * another process: `PRAGMA data_version` moves) or one of our own writes to accounts, credentials or
+   * integrations (`identityVersion`). A revocation therefore counts on the very next request.
+   */
+  private readonly checkpointer: Checkpointer | null = null;
+  private readonly credentialCache = new Map<string, CredentialSecret>();
+  private readonly integrationCache = new Map<string, Integration>();
+  private seenDataVersion = -1;
+  private identityVersion = 0;
+  private seenIdentityVersion = 0;
   /** Prepared once the schema exists, i.e. by migrate(); `SqliteStore.open` does both. */
   private s!: Statements;
   private readonly listStatements = new Map<string, Statement>();
@@ -61,10 +74,32 @@ export class SqliteStore implements Store {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new BetterSqlite3(options.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.db.pragma('foreign_keys = ON');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.writes = new WriteQueue(this.db);
+    if (options.path !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(options.path);
+    }
+  }
+
+  private freshen(): void {
+    const dataVersion = this.s.dataVersion.get() as number;
+    if (dataVersion !== this.seenDataVersion || this.identityVersion !== this.seenIdentityVersion) {
+      this.credentialCache.clear();
+      this.integrationCache.clear();
+      this.seenDataVersion = dataVersion;
+      this.seenIdentityVersion = this.identityVersion;
+    }
+  }
+
+  /** A write that may change what the caches hold; they are dropped when it runs. */
+  private identityWrite<T>(run: () => T): Promise<T> {
+    return this.writes.enqueue(() => {
+      this.identityVersion++;
+      return run();
+    });
   }
 
   static async open(options: SqliteOptions): Promise<SqliteStore> {
@@ -104,8 +139,16 @@ export class SqliteStore implements Store {
     this.db.prepare('SELECT 1').get();
   }
 
-  async close(): Promise<void> {
+  private closing: Promise<void> | null = null;
+
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.writes.flush();
+    await this.checkpointer?.stop();
     if (this.db.open) {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
@@ -124,7 +167,7 @@ export class SqliteStore implements Store {
   }
 
   setAccountPartner(id: number, partner: boolean): Promise<boolean> {
-    return this.writes.enqueue(() => this.s.setAccountPartner.run(partner ? 1 : 0, id).changes > 0);
+    return this.identityWrite(() => this.s.setAccountPartner.run(partner ? 1 : 0, id).changes > 0);
   }
 
   async countAccounts(): Promise<number> {
@@ -152,9 +195,18 @@ export class SqliteStore implements Store {
   }
 
   async findCredential(publicKey: string): Promise<CredentialSecret | null> {
+    this.freshen();
+    const cached = this.credentialCache.get(publicKey);
+    if (cached !== undefined) return cached;
     const row = this.s.findCredential.get(publicKey) as Row | undefined;
     if (!row) return null;
-    return { ...toCredential(row), secretHash: String(row.secret_hash), accountPartner: flag(row.partner) };
+    const credential = {
+      ...toCredential(row),
+      secretHash: String(row.secret_hash),
+      accountPartner: flag(row.partner),
+    };
+    remember(this.credentialCache, publicKey, credential);
+    return credential;
   }
 
   async listCredentials(accountId: number | null): Promise<Credential[]> {
@@ -165,11 +217,11 @@ export class SqliteStore implements Store {
   }
 
   revokeCredential(publicKey: string, nowUs: number): Promise<boolean> {
-    return this.writes.enqueue(() => this.s.revokeCredential.run(nowUs, publicKey).changes > 0);
+    return this.identityWrite(() => this.s.revokeCredential.run(nowUs, publicKey).changes > 0);
   }
 
   setCredentialOauthOnly(publicKey: string, oauthOnly: boolean): Promise<boolean> {
-    return this.writes.enqueue(() => this.s.setOauthOnly.run(oauthOnly ? 1 : 0, publicKey).changes > 0);
+    return this.identityWrite(() => this.s.setOauthOnly.run(oauthOnly ? 1 : 0, publicKey).changes > 0);
   }
 
   createToken(input: {
@@ -243,7 +295,7 @@ export class SqliteStore implements Store {
     nowUs: number,
     webhook: WebhookFor,
   ): Promise<Integration | null> {
-    return this.writes.enqueue(() => {
+    return this.identityWrite(() => {
       const current = this.s.getIntegration.get(id, accountId) as Row | undefined;
       if (!current) return null;
       const params = integrationChangeParams(toIntegration(current), changes, nowUs);
@@ -260,7 +312,7 @@ export class SqliteStore implements Store {
   }
 
   deleteIntegration(accountId: number, id: number, nowUs: number, webhook: WebhookFor): Promise<boolean> {
-    return this.writes.enqueue(() => {
+    return this.identityWrite(() => {
       const current = this.s.getIntegration.get(id, accountId) as Row | undefined;
       if (!current) return false;
       // Shipments and logs go with it (ON DELETE CASCADE); credentials and tokens stay.
@@ -271,8 +323,15 @@ export class SqliteStore implements Store {
   }
 
   async getIntegration(accountId: number, id: number): Promise<Integration | null> {
+    this.freshen();
+    const key = `${accountId}:${id}`;
+    const cached = this.integrationCache.get(key);
+    if (cached !== undefined) return cached;
     const row = this.s.getIntegration.get(id, accountId) as Row | undefined;
-    return row ? toIntegration(row) : null;
+    if (!row) return null;
+    const integration = toIntegration(row);
+    remember(this.integrationCache, key, integration);
+    return integration;
   }
 
   async listIntegrations(accountId: number | null): Promise<Integration[]> {
@@ -455,8 +514,15 @@ export function buildListQuery(query: ShipmentListQuery): { sql: string; params:
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+/** Bounded: a flood of distinct keys cannot grow a cache without limit. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(key, value);
+}
+
 function prepareStatements(db: Database) {
   return {
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     insertAccount: db.prepare('INSERT INTO accounts (partner, created_at_us) VALUES (?, ?) RETURNING *'),
     getAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
     setAccountPartner: db.prepare('UPDATE accounts SET partner = ? WHERE id = ?'),
