@@ -76,6 +76,10 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.db.pragma('foreign_keys = ON');
+    // SQLite's default page cache is 2 MB: with a million shipments the index pages a delete walks
+    // would be read back from the OS on every request. 64 MB keeps the hot part of the indexes in the
+    // process (issue 5: 1.66× the cost per delete at 1M rows against 10k before, 1.29× after).
+    this.db.pragma('cache_size = -65536');
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.writes = new WriteQueue(this.db);
     if (options.path !== ':memory:') {
