@@ -88,7 +88,14 @@ for (const engine of ENGINES) {
         // Python's json.dumps separators, as Sendcloud's signing example shows.
         assert.ok(connected.body.startsWith('{"action": "integration_connected", "timestamp": '));
 
-        const deliveries = await srv.server.store.listWebhookDeliveries(integration.id);
+        // The receiver answers before the dispatcher records the attempt: wait for the records.
+        const store = srv.server.store;
+        const deadline = Date.now() + 10_000;
+        let deliveries = await store.listWebhookDeliveries(integration.id);
+        while (deliveries.some((d) => d.status !== 'delivered') && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+          deliveries = await store.listWebhookDeliveries(integration.id);
+        }
         assert.deepEqual(
           deliveries.map((d) => [d.action, d.status]),
           [
