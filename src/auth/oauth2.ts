@@ -29,14 +29,13 @@ export class TokenIssuer {
 
   async issue(form: URLSearchParams, authorization: string | undefined): Promise<TokenAnswer> {
     const client = this.clientCredentials(form, authorization);
-    let accountCredential;
-    try {
-      accountCredential = await this.authenticator.verifySecret(client.id, client.secret);
-    } catch (error) {
-      if (error instanceof ApiError)
-        throw new OAuthError(401, 'invalid_client', 'Client authentication failed.');
-      throw error;
-    }
+    const accountCredential = await this.authenticator
+      .verifySecret(client.id, client.secret)
+      .catch((error: unknown) => {
+        throw error instanceof ApiError
+          ? new OAuthError(401, 'invalid_client', 'Client authentication failed.')
+          : error;
+      });
     const grantType = form.get('grant_type');
     if (grantType === null || grantType === '') {
       throw new OAuthError(400, 'invalid_request', 'Missing grant_type parameter.');

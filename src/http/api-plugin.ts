@@ -158,9 +158,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
         handler: route.handler,
       });
     }
-    const allowed = sameUrl.map((r) => r.method);
-    if (allowed.includes('GET')) allowed.push('HEAD' as never);
-    allowed.push('OPTIONS' as never);
+    const allowed: string[] = sameUrl.map((r) => r.method);
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    allowed.push('OPTIONS');
     for (const method of ALL_METHODS) {
       if (sameUrl.some((r) => r.method === method)) continue;
       register({

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { runCli } from './cli.js';
+import { basicHeader } from './server.js';
 import type { ServeProcess } from './cli.js';
 import { createThrowawayDatabase, postgresSkipMessage } from './postgres.js';
 
@@ -98,8 +99,8 @@ export function request(url: string, options: HttpOptions = {}): Promise<HttpAns
   });
 }
 
-export const basicAuth = (publicKey: string, secret: string): string =>
-  `Basic ${Buffer.from(`${publicKey}:${secret}`).toString('base64')}`;
+/** The same header every suite builds (one helper, `basicHeader`). */
+export const basicAuth = basicHeader;
 
 /** An order with every field CONTRACT §3 requires, plus a few that exercise formatting. */
 export function order(fields: {

@@ -60,12 +60,23 @@ export function parseDeleteBody(body: unknown): ShipmentSelector {
   return { externalOrderId, shipmentKey };
 }
 
+const indexedKeys = new Map<string, RegExp>();
+/** `name[0]`, `name[1]`, …: compiled once per filter name, not per request. */
+function indexedKey(name: string): RegExp {
+  let pattern = indexedKeys.get(name);
+  if (pattern === undefined) {
+    pattern = new RegExp(`^${name}\\[(\\d+)\\]$`);
+    indexedKeys.set(name, pattern);
+  }
+  return pattern;
+}
+
 /** Repeated, bracketed, indexed or comma-separated array filters (CONTRACT §3). */
 export function readArrayFilter(params: URLSearchParams, name: string): string[] | null {
   const plain = params.getAll(name);
   const bracketed = params.getAll(`${name}[]`);
   const indexed: [number, string][] = [];
-  const indexPattern = new RegExp(`^${name}\\[(\\d+)\\]$`);
+  const indexPattern = indexedKey(name);
   for (const [key, value] of params) {
     const match = indexPattern.exec(key);
     if (match) indexed.push([Number(match[1]), value]);
