@@ -73,11 +73,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (request, reply) => {
-    if (closing) {
-      reply.header('connection', 'close');
-      throw errors.unavailable();
-    }
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    reply.header('connection', 'close');
+    done(errors.unavailable());
   });
   // DRF's validators produce Sendcloud's messages; route schemas document and serialize.
   app.setValidatorCompiler(() => () => true);
@@ -114,10 +113,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Before any route: the document is collected as routes register.
   const mountDocs = await registerOpenApi(app);
   const metrics = options.metrics ?? createMetrics();
-  app.addHook('onResponse', recordRequest(metrics));
-
-  // One line per request: request id, operation, integration, status, duration; never a header.
-  app.addHook('onResponse', async (request, reply) => {
+  const record = recordRequest(metrics);
+  // Per answer: the metrics, and one log line (request id, operation, integration, status, duration;
+  // never a header). One plain hook, no promise: it runs on every request (issue 5).
+  app.addHook('onResponse', (request, reply, done) => {
+    record(request, reply);
     request.log.info(
       {
         operation: request.routeOptions.config.operation ?? 'not_found',
@@ -128,6 +128,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
       'request',
     );
+    done();
   });
 
   await app.register(

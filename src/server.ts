@@ -34,10 +34,11 @@ export async function startServer(
   store?: Store,
   clock: Clock = systemClock,
 ): Promise<RunningServer> {
-  // Logs leave through an asynchronous buffer: a request never waits on the terminal or a pipe. What
-  // a crash can cost is the last log lines, never data. Nothing logs headers or secrets (a test reads
-  // the output to make sure), so no per-line redaction pass is needed.
-  const destination = pino.destination({ dest: 1, sync: false });
+  // Logs leave through an asynchronous buffer: a request never waits on the terminal or a pipe. Lines
+  // are written 4 KB at a time, or every 200 ms when quieter: one write per line cost about a fifth of
+  // a cached read's CPU (issue 5). What a crash can cost is the last log lines, never data. Nothing
+  // logs headers or secrets (a test reads the output to make sure), so no redaction pass is needed.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 });
   const logger = pino({ level: config.logLevel }, destination);
   const db = store ?? (await openStore(config));
   const metrics = createMetrics();

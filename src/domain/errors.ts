@@ -9,7 +9,11 @@ export class ApiError extends Error {
   readonly emptyBody: boolean;
 
   constructor(status: number, message: string, headers: Record<string, string> = {}, emptyBody = false) {
+    // An answer, not a fault: no stack trace is captured (it cost 4% of a 404's CPU, issue 5).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'ApiError';
     this.status = status;
     this.headers = headers;

@@ -19,6 +19,11 @@ export interface Credential {
 export interface CredentialSecret extends Credential {
   secretHash: string;
   accountPartner: boolean;
+  /**
+   * Present when the lookup named an integration: that integration if it belongs to the credential's
+   * account, else null. Fetched with the credential so a request makes one lookup, not two (issue 5).
+   */
+  integration?: Integration | null;
 }
 
 export interface Integration {
@@ -120,6 +125,8 @@ export interface TokenRecord {
   accountPartner: boolean;
   expiresAtUs: number;
   credentialRevoked: boolean;
+  /** As for `CredentialSecret.integration`. */
+  integration?: Integration | null;
 }
 
 export interface NewIntegrationLog {

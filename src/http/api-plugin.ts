@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The operation's name in logs and metrics. */
     operation?: string;
+    /** The route names one of the caller's integrations (`{id}`), looked up with the credentials. */
+    integration?: boolean;
   }
 }
 
@@ -49,10 +51,17 @@ export async function guardAuthFailures<T>(
   }
 }
 
-/** A request without credentials is not an attempt; one with them is guarded and counted. */
+/**
+ * A request without credentials is not an attempt; one with them is guarded and counted. An
+ * integration route's integration is fetched in the same lookup as the credentials (one data_version
+ * check on SQLite, one round trip on PostgreSQL); it is only judged later, in DRF's order.
+ */
 function authenticateGuarded(deps: AppDeps, request: FastifyRequest): Promise<Principal> {
   const header = request.headers.authorization;
-  const authenticate = () => deps.authenticator.authenticate(header);
+  const integrationId = request.routeOptions.config.integration
+    ? Number((request.params as { id: string }).id)
+    : undefined;
+  const authenticate = () => deps.authenticator.authenticate(header, integrationId);
   if (header === undefined || header === '') return authenticate();
   const basic = parseBasic(header);
   return guardAuthFailures(
@@ -131,30 +140,32 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
 
   for (const [url, sameUrl] of byUrl) {
     for (const route of sameUrl) {
-      const onRequest: RouteOptions['onRequest'] = [];
-      if (route.partnerOnly) {
-        onRequest.push(async (request: FastifyRequest) => {
-          if (!request.principal?.partner) throw errors.permissionDenied();
-        });
-      }
-      register({
-        method: route.method,
-        url,
-        config: { operation: route.operation },
-        schema: route.schema,
-        serializerCompiler: docsOnlyResponses.has(route.operation) ? plainJsonSerializer : undefined,
-        onRequest,
-        preParsing: route.integration
+      // Permission (403), then the integration (404), before any body is read; one hook for both.
+      const partnerOnly = route.partnerOnly === true;
+      const preParsing =
+        partnerOnly || route.integration
           ? async (request: FastifyRequest) => {
-              const id = Number((request.params as { id: string }).id);
-              const integration = await deps.store.getIntegration(
-                (request.principal as Principal).accountId,
-                id,
-              );
+              const principal = request.principal as Principal;
+              if (partnerOnly && !principal.partner) throw errors.permissionDenied();
+              if (!route.integration) return;
+              const integration =
+                principal.integration !== undefined
+                  ? principal.integration
+                  : await deps.store.getIntegration(
+                      principal.accountId,
+                      Number((request.params as { id: string }).id),
+                    );
               if (integration === null) throw errors.integrationNotFound();
               request.integration = integration;
             }
-          : undefined,
+          : undefined;
+      register({
+        method: route.method,
+        url,
+        config: { operation: route.operation, integration: route.integration === true },
+        schema: route.schema,
+        serializerCompiler: docsOnlyResponses.has(route.operation) ? plainJsonSerializer : undefined,
+        preParsing,
         handler: route.handler,
       });
     }

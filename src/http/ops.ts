@@ -70,7 +70,7 @@ export function operationOf(request: FastifyRequest): string {
 
 /** An `onResponse` hook for the main app: counts every answer and its latency. */
 export function recordRequest(metrics: Metrics) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return (request: FastifyRequest, reply: FastifyReply): void => {
     const operation = operationOf(request);
     const method = METHODS.has(request.method) ? request.method : 'other';
     metrics.httpRequests.inc({ operation, method, status: String(reply.statusCode) });

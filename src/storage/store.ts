@@ -52,8 +52,12 @@ export interface Store {
     oauthOnly: boolean;
     nowUs: number;
   }): Promise<Credential>;
-  /** Looks up a credential for authentication; revoked ones are returned too (the caller refuses them). */
-  findCredential(publicKey: string): Promise<CredentialSecret | null>;
+  /**
+   * Looks up a credential for authentication; revoked ones are returned too (the caller refuses them).
+   * With `integrationId`, the same lookup also answers that integration (`integration`), or null when it
+   * is not the credential's account's.
+   */
+  findCredential(publicKey: string, integrationId?: number): Promise<CredentialSecret | null>;
   listCredentials(accountId: number | null): Promise<Credential[]>;
   revokeCredential(publicKey: string, nowUs: number): Promise<boolean>;
   setCredentialOauthOnly(publicKey: string, oauthOnly: boolean): Promise<boolean>;
@@ -65,7 +69,8 @@ export interface Store {
     nowUs: number;
     expiresAtUs: number;
   }): Promise<void>;
-  findToken(tokenHash: string): Promise<TokenRecord | null>;
+  /** With `integrationId`, also that integration of the token's account, as `findCredential` does. */
+  findToken(tokenHash: string, integrationId?: number): Promise<TokenRecord | null>;
 
   /**
    * Creates an integration and, in the same transaction, the outbox entry `webhook` builds for it

@@ -144,6 +144,21 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
       return { account, integration };
     }
 
+    /** A key pair (secret digest 'h') of the account, with one token valid for a minute. */
+    async function keyWithToken(accountId: number) {
+      const publicKey = `pk-${randomUUID()}`;
+      const credential = await store.createCredential({
+        accountId,
+        publicKey,
+        secretHash: 'h',
+        oauthOnly: false,
+        nowUs: T0,
+      });
+      const tokenHash = `th-${randomUUID()}`;
+      await store.createToken({ credentialId: credential.id, tokenHash, nowUs: T0, expiresAtUs: T0 + 60 });
+      return { publicKey, credential, tokenHash };
+    }
+
     test('ping answers and the dialect is named', async () => {
       await store.ping();
       assert.equal(store.dialect, name);
@@ -357,6 +372,42 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
         );
         assert.deepEqual(await store.getIntegration(account.id, full.id), full);
         assert.deepEqual(await store.listIntegrations(account.id), [plain, full]);
+      });
+
+      test('a credential or token lookup that names an integration answers it, scoped by account', async () => {
+        const { account, integration } = await integrationFixture();
+        const strangerOwn = await integrationFixture();
+        const { publicKey, credential, tokenHash } = await keyWithToken(account.id);
+
+        const found = await store.findCredential(publicKey, integration.id);
+        assert.deepEqual(found, {
+          ...credential,
+          secretHash: 'h',
+          accountPartner: true,
+          integration,
+        });
+        // Another account's integration and an unknown id are null; without an id nothing is looked up.
+        assert.equal((await store.findCredential(publicKey, strangerOwn.integration.id))?.integration, null);
+        assert.equal((await store.findCredential(publicKey, 987_654_321))?.integration, null);
+        assert.equal(Object.hasOwn((await store.findCredential(publicKey)) ?? {}, 'integration'), false);
+        assert.equal(await store.findCredential(`pk-${randomUUID()}`, integration.id), null);
+
+        assert.deepEqual((await store.findToken(tokenHash, integration.id))?.integration, integration);
+        assert.equal((await store.findToken(tokenHash, strangerOwn.integration.id))?.integration, null);
+        assert.equal(Object.hasOwn((await store.findToken(tokenHash)) ?? {}, 'integration'), false);
+
+        // A change to the integration is seen by the next lookup (no stale cache).
+        const renamed = await store.updateIntegration(
+          account.id,
+          integration.id,
+          { shopName: 'Renamed' },
+          T0 + 1,
+          () => null,
+        );
+        assert.equal(renamed?.shopName, 'Renamed');
+        assert.deepEqual((await store.findCredential(publicKey, integration.id))?.integration, renamed);
+        await store.deleteIntegration(account.id, integration.id, T0 + 2, () => null);
+        assert.equal((await store.findCredential(publicKey, integration.id))?.integration, null);
       });
 
       test('scoped by account: another account sees null and an empty list; list(null) sees all', async () => {
@@ -1024,16 +1075,7 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
 
       test('delete: its shipments and logs go, the rest stays; the entry sees it as it was', async () => {
         const account = await store.createAccount({ partner: true, nowUs: T0 });
-        const publicKey = `pk-${randomUUID()}`;
-        const credential = await store.createCredential({
-          accountId: account.id,
-          publicKey,
-          secretHash: 'h',
-          oauthOnly: false,
-          nowUs: T0,
-        });
-        const tokenHash = `th-${randomUUID()}`;
-        await store.createToken({ credentialId: credential.id, tokenHash, nowUs: T0, expiresAtUs: T0 + 60 });
+        const { publicKey, credential, tokenHash } = await keyWithToken(account.id);
         const doomed = await store.createIntegration(account.id, full, T0);
         const kept = await store.createIntegration(account.id, { ...full, shopName: 'Kept' }, T0);
         const keptShipment = shipment();

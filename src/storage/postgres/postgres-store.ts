@@ -79,6 +79,11 @@ const SQL = {
     VALUES ($1, $2, $3, $4, $5) RETURNING *`,
   findCredential: `SELECT c.*, a.partner FROM credentials c JOIN accounts a ON a.id = c.account_id
     WHERE c.public_key = $1`,
+  // The same, with the integration the request names in the same round trip (issue 5).
+  findCredentialWithIntegration: `SELECT c.*, a.partner, row_to_json(i) AS integration
+    FROM credentials c JOIN accounts a ON a.id = c.account_id
+    LEFT JOIN integrations i ON i.id = $2 AND i.account_id = c.account_id
+    WHERE c.public_key = $1`,
   listCredentials: 'SELECT * FROM credentials WHERE account_id = $1 ORDER BY id',
   listAllCredentials: 'SELECT * FROM credentials ORDER BY id',
   revokeCredential:
@@ -113,6 +118,11 @@ const SQL = {
     'INSERT INTO oauth_tokens (credential_id, token_hash, created_at_us, expires_at_us) VALUES ($1, $2, $3, $4)',
   findToken: `SELECT t.credential_id, t.expires_at_us, c.account_id, c.revoked_at_us, a.partner
     FROM oauth_tokens t JOIN credentials c ON c.id = t.credential_id JOIN accounts a ON a.id = c.account_id
+    WHERE t.token_hash = $1`,
+  findTokenWithIntegration: `SELECT t.credential_id, t.expires_at_us, c.account_id, c.revoked_at_us, a.partner,
+      row_to_json(i) AS integration
+    FROM oauth_tokens t JOIN credentials c ON c.id = t.credential_id JOIN accounts a ON a.id = c.account_id
+    LEFT JOIN integrations i ON i.id = $2 AND i.account_id = c.account_id
     WHERE t.token_hash = $1`,
   // Locks the row for the rest of the write's transaction: a concurrent update or delete of the same
   // integration waits, then computes its change from what this one committed.
@@ -156,6 +166,10 @@ const SQL = {
  * validators refuse it), so a lookup by such a value is answered "no match" without asking.
  */
 const hasNul = (value: string): boolean => value.includes('\u0000');
+
+/** The integration a credential or token lookup joined (`row_to_json`), or null when none matched. */
+const joinedIntegration = (row: Row): Integration | null =>
+  row.integration === null || row.integration === undefined ? null : toIntegration(row.integration as Row);
 
 type StatementName = keyof typeof SQL;
 
@@ -300,15 +314,21 @@ export class PostgresStore implements Store {
     );
   }
 
-  async findCredential(publicKey: string): Promise<CredentialSecret | null> {
+  async findCredential(publicKey: string, integrationId?: number): Promise<CredentialSecret | null> {
     if (hasNul(publicKey)) return null;
-    const row = (await this.rows('findCredential', [publicKey]))[0];
+    const row = (
+      integrationId === undefined
+        ? await this.rows('findCredential', [publicKey])
+        : await this.rows('findCredentialWithIntegration', [publicKey, integrationId])
+    )[0];
     if (!row) return null;
-    return {
+    const credential: CredentialSecret = {
       ...toCredential(row),
       secretHash: String(row.secret_hash),
       accountPartner: flag(row.partner),
     };
+    if (integrationId !== undefined) credential.integration = joinedIntegration(row);
+    return credential;
   }
 
   async listCredentials(accountId: number | null): Promise<Credential[]> {
@@ -344,16 +364,22 @@ export class PostgresStore implements Store {
     });
   }
 
-  async findToken(tokenHash: string): Promise<TokenRecord | null> {
-    const row = (await this.rows('findToken', [tokenHash]))[0];
+  async findToken(tokenHash: string, integrationId?: number): Promise<TokenRecord | null> {
+    const row = (
+      integrationId === undefined
+        ? await this.rows('findToken', [tokenHash])
+        : await this.rows('findTokenWithIntegration', [tokenHash, integrationId])
+    )[0];
     if (!row) return null;
-    return {
+    const token: TokenRecord = {
       credentialId: num(row.credential_id),
       accountId: num(row.account_id),
       accountPartner: flag(row.partner),
       expiresAtUs: num(row.expires_at_us),
       credentialRevoked: row.revoked_at_us !== null,
     };
+    if (integrationId !== undefined) token.integration = joinedIntegration(row);
+    return token;
   }
 
   /** Writes the outbox entry for a change; runs inside the change's own transaction. */

@@ -198,19 +198,22 @@ export class SqliteStore implements Store {
     );
   }
 
-  async findCredential(publicKey: string): Promise<CredentialSecret | null> {
+  async findCredential(publicKey: string, integrationId?: number): Promise<CredentialSecret | null> {
     this.freshen();
-    const cached = this.credentialCache.get(publicKey);
-    if (cached !== undefined) return cached;
-    const row = this.s.findCredential.get(publicKey) as Row | undefined;
-    if (!row) return null;
-    const credential = {
-      ...toCredential(row),
-      secretHash: String(row.secret_hash),
-      accountPartner: flag(row.partner),
-    };
-    remember(this.credentialCache, publicKey, credential);
-    return credential;
+    let credential = this.credentialCache.get(publicKey);
+    if (credential === undefined) {
+      const row = this.s.findCredential.get(publicKey) as Row | undefined;
+      if (!row) return null;
+      credential = {
+        ...toCredential(row),
+        secretHash: String(row.secret_hash),
+        accountPartner: flag(row.partner),
+      };
+      remember(this.credentialCache, publicKey, credential);
+    }
+    if (integrationId === undefined) return credential;
+    // The caches were freshened above: one data_version check serves both lookups.
+    return { ...credential, integration: this.cachedIntegration(credential.accountId, integrationId) };
   }
 
   async listCredentials(accountId: number | null): Promise<Credential[]> {
@@ -239,16 +242,21 @@ export class SqliteStore implements Store {
     });
   }
 
-  async findToken(tokenHash: string): Promise<TokenRecord | null> {
+  async findToken(tokenHash: string, integrationId?: number): Promise<TokenRecord | null> {
     const row = this.s.findToken.get(tokenHash) as Row | undefined;
     if (!row) return null;
-    return {
+    const token: TokenRecord = {
       credentialId: num(row.credential_id),
       accountId: num(row.account_id),
       accountPartner: flag(row.partner),
       expiresAtUs: num(row.expires_at_us),
       credentialRevoked: row.revoked_at_us !== null,
     };
+    if (integrationId !== undefined) {
+      this.freshen();
+      token.integration = this.cachedIntegration(token.accountId, integrationId);
+    }
+    return token;
   }
 
   /** Queues the outbox entry for a change; runs inside the change's own transaction. */
@@ -328,6 +336,11 @@ export class SqliteStore implements Store {
 
   async getIntegration(accountId: number, id: number): Promise<Integration | null> {
     this.freshen();
+    return this.cachedIntegration(accountId, id);
+  }
+
+  /** The integration through the cache; the caller has freshened it. */
+  private cachedIntegration(accountId: number, id: number): Integration | null {
     const key = `${accountId}:${id}`;
     const cached = this.integrationCache.get(key);
     if (cached !== undefined) return cached;
@@ -352,18 +365,20 @@ export class SqliteStore implements Store {
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i] as ShipmentWrite;
         // The unique index decides create-or-update atomically (CONTRACT §3: no check-then-insert).
-        const row = s.upsertShipment.get({
-          integration_id: integrationId,
-          uuid: w.newUuid,
-          external_order_id: w.externalOrderId,
-          shipment_key: w.shipmentKey,
-          external_shipment_id: w.externalShipmentId,
-          order_number: w.orderNumber,
-          shop_created_at_us: w.shopCreatedAtUs,
-          shop_updated_at_us: w.shopUpdatedAtUs,
-          now: nowUs,
-          data: w.data,
-        }) as Row | undefined;
+        // Positional parameters: binding by name costs a property lookup per column (issue 5).
+        const row = s.upsertShipment.get(
+          integrationId,
+          w.newUuid,
+          w.externalOrderId,
+          w.shipmentKey,
+          w.externalShipmentId,
+          w.orderNumber,
+          w.shopCreatedAtUs,
+          w.shopUpdatedAtUs,
+          nowUs,
+          nowUs,
+          w.data,
+        ) as Row | undefined;
         if (row !== undefined) {
           const uuid = String(row.uuid);
           outcomes[i] = { status: uuid === w.newUuid ? 'created' : 'updated', uuid };
@@ -557,8 +572,7 @@ function prepareStatements(db: Database) {
     upsertShipment: db.prepare(
       `INSERT INTO shipments (integration_id, uuid, external_order_id, shipment_key, external_shipment_id,
          order_number, shop_created_at_us, shop_updated_at_us, created_at_us, updated_at_us, data)
-       VALUES (@integration_id, @uuid, @external_order_id, @shipment_key, @external_shipment_id, @order_number,
-         @shop_created_at_us, @shop_updated_at_us, @now, @now, @data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (integration_id, external_order_id, shipment_key) DO UPDATE SET
          external_shipment_id = excluded.external_shipment_id,
          order_number = excluded.order_number,
