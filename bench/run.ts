@@ -22,9 +22,11 @@ import {
 } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBenchDatabase, openBenchDb } from './bench-db.js';
+import type { FloorMessage, FloorPhase, FloorSpec } from './floor.js';
 import type { BenchDb } from './bench-db.js';
 import { OID_PLACEHOLDER, ONUM_PLACEHOLDER } from './ids.js';
 import type { Stream } from './ids.js';
@@ -41,7 +43,14 @@ import {
   repairSteady,
   scenarios,
 } from './scenarios.js';
-import type { BenchContext, Integrations, RowCheck, Scenario } from './scenarios.js';
+import type {
+  BenchContext,
+  FloorScenario,
+  Integrations,
+  RoundState,
+  RowCheck,
+  Scenario,
+} from './scenarios.js';
 import { fmt, fmtInt, median, renderTable } from './table.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -201,6 +210,13 @@ interface SideResult {
   p99Ms: number;
   cpuUsPerReq: number;
   dbCpuUsPerReq: number;
+  /** Storage-floor rows only: where the CPU went, and how many calls one commit settled. */
+  floor?: {
+    ownCpuUsPerReq: number;
+    idleServerCpuUsPerReq: number;
+    callsPerCommit: number;
+    synchronous: string;
+  };
 }
 
 interface ScenarioResult {
@@ -331,11 +347,17 @@ async function main(): Promise<number> {
 
   const results: ScenarioResult[] = [];
   let overallPeak = 0;
-  for (const scenario of scenarios(scaleSizes)) {
-    if (only !== null && !only.has(scenario.id) && !only.has(scenario.mode)) continue;
+  for (const scenario of scenarios(scaleSizes, engine.kind, connections)) {
+    const selected =
+      only === null ||
+      only.has(scenario.id) ||
+      only.has(scenario.mode) ||
+      (scenario.selectors ?? []).some((name) => only.has(name));
+    if (!selected) continue;
     say(`${scenario.label} …`);
-    const result = await runScenario(ctx, scenario, server, ceiling, authorization, scratch);
-    overallPeak = Math.max(overallPeak, result.peakRssBytes);
+    const result = await runScenario(ctx, scenario, server, ceiling, authorization, scratch, databaseArg);
+    // The floor's own process is not the server.
+    if (scenario.floor === undefined) overallPeak = Math.max(overallPeak, result.peakRssBytes);
     results.push(result);
   }
 
@@ -348,7 +370,10 @@ async function main(): Promise<number> {
   say(renderResults(results, engine.kind === 'postgres'));
   say('');
   const allChecksOk = results.every((r) => r.checks.every((c) => c.ok));
-  say(`peak resident memory of order-inbox over the whole run: ${fmt(overallPeak / 2 ** 20, 0)} MB`);
+  if (overallPeak > 0) {
+    say(`peak resident memory of order-inbox over the whole run: ${fmt(overallPeak / 2 ** 20, 0)} MB`);
+  }
+  for (const line of floorNotes(results, engine.kind)) say(line);
   const scale = results.filter((r) => r.scenario.mode === 'delete-steady' && r.unavailable === null);
   if (scale.length >= 2) {
     const first = scale[0] as ScenarioResult;
@@ -451,6 +476,7 @@ async function runScenario(
   ceiling: Started,
   authorization: string,
   scratch: string,
+  databaseArg: string,
 ): Promise<ScenarioResult> {
   const result: ScenarioResult = {
     scenario,
@@ -508,6 +534,46 @@ async function runScenario(
       // Rates swing by 2× on a busy machine; an unused shipment costs only seeding time.
       const guess = seen > 0 ? seen * 3 : (ceilingSide?.rps ?? 50_000) * 0.8;
       const expected = guess * (ctx.warmupS + ctx.durationS) + 4 * ctx.connections;
+      if (scenario.floor !== undefined) {
+        // The storage floor: the store's own calls instead of the server, on the same kind of data.
+        // Unlike the server it can outrun the ceiling (PostgreSQL works on the other core): a round
+        // whose delete pool ran out is checked, then run once more with a pool sized from its rate.
+        // Its rate is steadier than the server's under wrk, so later rounds size with 1.5×, not 3×.
+        let pool = (seen > 0 ? seen * 1.5 : guess) * (ctx.warmupS + ctx.durationS) + 4 * ctx.connections;
+        for (let attempt = 1; ; attempt++) {
+          const state = await beforeRound(ctx, scenario, pool);
+          const floor = await runFloor(
+            ctx,
+            scenario,
+            scenario.floor,
+            state,
+            server.pid,
+            databaseArg,
+            scratch,
+          );
+          const check = await checkRound(ctx, scenario, state, [floor.warm, floor.measured]);
+          if (scenario.kind === 'upsert')
+            ctx.nextN += (floor.warm.sent + floor.measured.sent) * scenario.orders;
+          if (floor.exhausted && attempt === 1) {
+            pool = Math.max(pool * 2, floor.rateSeen * 2 * (ctx.warmupS + ctx.durationS));
+            note(
+              `storage floor ran out of its ${fmtInt(state.poolEnd - state.start)} shipments at ` +
+                `${fmtInt(floor.rateSeen)} calls/s (${check.text}); once more with ${fmtInt(pool)}`,
+            );
+            continue;
+          }
+          serverSide = floor.side;
+          result.peakRssBytes = Math.max(result.peakRssBytes, floor.peakRssBytes);
+          result.stored.push(state.rowsBefore);
+          result.checks.push(
+            floor.problem === null
+              ? check
+              : { ok: false, text: `FAILED: ${floor.problem}; ${check.text.replace(/^(ok|FAILED): /, '')}` },
+          );
+          break;
+        }
+        continue;
+      }
       const state = await beforeRound(ctx, scenario, expected);
       const warm = await runLoad(generator, spec(server.url, state.start, ctx.warmupS));
       await waitIdle(server.pid);
@@ -531,14 +597,266 @@ async function runScenario(
       result.server.push(serverSide);
       result.ratios.push(serverSide.rps / ceilingSide.rps);
       note(
-        `round ${round + 1}: ceiling ${fmtInt(ceilingSide.rps)} req/s, order-inbox ${fmtInt(serverSide.rps)} req/s ` +
+        `round ${round + 1}: ceiling ${fmtInt(ceilingSide.rps)} req/s, ` +
+          `${scenario.floor === undefined ? 'order-inbox' : 'storage floor'} ${fmtInt(serverSide.rps)} req/s ` +
           `(${fmt(serverSide.cpuUsPerReq, 1)} µs CPU/req), ${result.checks[result.checks.length - 1]?.text ?? ''}`,
       );
     }
   }
-  result.peakRssBytes = sampler.stop();
+  const serverPeak = sampler.stop();
+  if (scenario.floor === undefined) result.peakRssBytes = serverPeak;
   await finishScenario(ctx, scenario);
   return result;
+}
+
+/**
+ * One storage-floor run (floor.ts) in place of the server's warm-up and measured run: a process of its
+ * own, pinned to the server's core, on the same database and data, while the server sits idle. Its CPU
+ * is what it measures itself over the window plus whatever the idle server spent meanwhile (on SQLite
+ * the server's checkpointer thread checkpoints the same WAL); on PostgreSQL the backends' CPU as for
+ * the server's rows.
+ */
+async function runFloor(
+  ctx: BenchContext,
+  scenario: Scenario,
+  floor: FloorScenario,
+  state: RoundState,
+  serverPid: number,
+  databaseArg: string,
+  scratch: string,
+): Promise<{
+  warm: LoadResult;
+  measured: LoadResult;
+  side: SideResult;
+  peakRssBytes: number;
+  problem: string | null;
+  /** The delete pool ran out; the best rate either phase showed, to size the next one. */
+  exhausted: boolean;
+  rateSeen: number;
+}> {
+  const spec: FloorSpec = {
+    serverRoot: SERVER_ROOT,
+    database: databaseArg,
+    synchronous: floor.synchronous,
+    op: floor.op,
+    integrationId: floor.op === 'delete' ? ctx.integrations.delete : ctx.integrations.upsert,
+    start: state.start,
+    end: state.poolEnd,
+    orders: scenario.orders,
+    inFlight: floor.inFlight,
+    warmupS: ctx.warmupS,
+    durationS: ctx.durationS,
+    template: ctx.template,
+  };
+  const specPath = join(scratch, 'floor-spec.json');
+  writeFileSync(specPath, JSON.stringify(spec));
+  const logPath = join(scratch, 'floor.log');
+  const fd = openSync(logPath, 'w');
+  const child = spawn(
+    'taskset',
+    [
+      '-c',
+      String(SERVER_CORE),
+      process.execPath,
+      '--import',
+      'tsx',
+      join(ROOT, 'bench', 'floor.ts'),
+      specPath,
+    ],
+    { cwd: ROOT, env: process.env, stdio: ['pipe', 'pipe', fd] },
+  );
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { pid, stdin, stdout } = child;
+  if (pid === undefined || stdin === null || stdout === null) throw new Error('storage floor did not start');
+  const sampler = new RssSampler(pid);
+  sampler.start();
+  const postgres = ctx.db.dialect === 'postgres';
+  let warm: FloorPhase | null = null;
+  let measured: FloorPhase | null = null;
+  let synchronous = '';
+  let server0 = 0;
+  let server1 = 0;
+  let db0 = new Map<number, number>();
+  let dbUs = 0;
+  try {
+    for await (const line of createInterface({ input: stdout })) {
+      const message = JSON.parse(line) as FloorMessage;
+      if (message.type === 'warm') {
+        warm = message.phase;
+        await waitIdle(pid);
+        await waitIdle(serverPid);
+        const pids = postgres ? await ctx.db.databasePids() : [];
+        db0 = new Map(pids.map((p) => [p, cpuTimeOfUs([p])]));
+        server0 = cpuTimeUs(serverPid);
+        stdin.write('go\n');
+      } else if (message.type === 'stop') {
+        server1 = cpuTimeUs(serverPid);
+        for (const [p, before] of db0) dbUs += cpuTimeOfUs([p]) - before;
+        // Backends the pool opened during the run: their whole CPU time belongs to it.
+        for (const p of postgres ? await ctx.db.databasePids() : [])
+          if (!db0.has(p)) dbUs += cpuTimeOfUs([p]);
+      } else {
+        measured = message.phase;
+        synchronous = message.synchronous;
+      }
+    }
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      await Promise.race([exited, sleep(30_000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }
+  const code = await exited;
+  const peakRssBytes = sampler.stop();
+  if (code !== 0 || warm === null || measured === null) {
+    throw new Error(`storage floor failed (exit ${String(code)}):\n${readFileSync(logPath, 'utf8')}`);
+  }
+  const asLoad = (p: FloorPhase): LoadResult => {
+    const names =
+      floor.op === 'delete'
+        ? ['deleted', 'not found', 'rejected']
+        : ['created', 'not all created', 'rejected'];
+    const statuses: Record<string, number> = {};
+    [p.ok, p.missed, p.rejected].forEach((count, i) => {
+      if (count > 0) statuses[names[i] as string] = count;
+    });
+    return {
+      sent: p.sent,
+      completed: p.sent,
+      ok: p.ok,
+      other: p.missed + p.rejected,
+      statuses,
+      socketErrors: 0,
+      durationS: p.windowS,
+      p50Ms: p.p50Ms,
+      p99Ms: p.p99Ms,
+    };
+  };
+  const problems: string[] = [];
+  if (warm.exhausted || measured.exhausted) {
+    problems.push(`delete pool exhausted (${state.poolEnd - state.start}): the floor outran its guess`);
+  }
+  const firstError = warm.firstError ?? measured.firstError;
+  if (firstError !== null) problems.push(`store call rejected: ${firstError}`);
+  const done = Math.max(1, measured.completedInWindow);
+  const idleServerUs = server1 - server0;
+  return {
+    warm: asLoad(warm),
+    measured: asLoad(measured),
+    side: {
+      rps: measured.completedInWindow / measured.windowS,
+      p50Ms: measured.p50Ms,
+      p99Ms: measured.p99Ms,
+      cpuUsPerReq: (measured.cpuUs + idleServerUs) / done,
+      dbCpuUsPerReq: postgres ? dbUs / done : Number.NaN,
+      floor: {
+        ownCpuUsPerReq: measured.cpuUs / done,
+        idleServerCpuUsPerReq: idleServerUs / done,
+        callsPerCommit: measured.completedInWindow / Math.max(1, measured.settleTurns),
+        synchronous,
+      },
+    },
+    peakRssBytes,
+    problem: problems.length === 0 ? null : problems.join('; '),
+    exhausted: warm.exhausted || measured.exhausted,
+    rateSeen: Math.max(
+      ...[warm, measured].map((p) => (p.windowS > 0.1 ? p.completedInWindow / p.windowS : 0)),
+    ),
+  };
+}
+
+/** Targets of issue 5 the floor rows are read against. */
+const DELETE_TARGET_RATIO = 0.35;
+const UPSERT_TARGET_ORDERS_PER_S = 20_000;
+
+/** Under the table: what each floor row consists of, and the targets against server and floor. */
+function floorNotes(results: ScenarioResult[], engine: 'sqlite' | 'postgres'): string[] {
+  const measured = results.filter((r) => r.unavailable === null && r.server.length > 0);
+  const floors = measured.filter((r) => r.scenario.floor !== undefined);
+  if (floors.length === 0) return [];
+  const lines = [
+    'storage floor rows: the store called directly (no HTTP), pinned to core 0 like the server, the server idle; medians:',
+  ];
+  for (const r of floors) {
+    const floor = r.scenario.floor as FloorScenario;
+    const m = (pick: (s: SideResult) => number) => median(r.server.map(pick));
+    const perOrder = r.scenario.kind === 'upsert' ? r.scenario.orders : 1;
+    const cpu = m((s) => s.cpuUsPerReq);
+    const wall = 1e6 / m((s) => s.rps);
+    const unit = perOrder > 1 ? `call of ${perOrder} orders` : 'call';
+    lines.push(
+      `  ${r.scenario.id} (${r.server[0]?.floor?.synchronous || engine}): ${floor.inFlight} calls in flight, ` +
+        `${fmt(
+          m((s) => s.floor?.callsPerCommit ?? Number.NaN),
+          1,
+        )} calls settled per event-loop turn (≈ per commit); ` +
+        `CPU ${fmt(cpu, 1)} µs per ${unit} (floor process ${fmt(
+          m((s) => s.floor?.ownCpuUsPerReq ?? Number.NaN),
+          1,
+        )} + idle server ${fmt(
+          m((s) => s.floor?.idleServerCpuUsPerReq ?? Number.NaN),
+          1,
+        )})` +
+        (engine === 'postgres'
+          ? ` + PostgreSQL ${fmt(
+              m((s) => s.dbCpuUsPerReq),
+              1,
+            )}`
+          : '') +
+        `, wall ${fmt(wall, 1)} µs` +
+        (perOrder > 1 ? ` (${fmt(cpu / perOrder, 1)} / ${fmt(wall / perOrder, 1)} µs per order)` : '') +
+        `; core 0 busy ${fmt((100 * cpu) / wall, 0)} % of the wall time, the rest waiting ` +
+        (engine === 'sqlite' ? '(commit flushes, other processes)' : '(PostgreSQL, other processes)'),
+    );
+  }
+  const byId = new Map(measured.map((r) => [r.scenario.id, r]));
+  const ratio = (id: string) => {
+    const r = byId.get(id);
+    return r === undefined ? null : median(r.ratios);
+  };
+  const ordersPerS = (id: string) => {
+    const r = byId.get(id);
+    return r === undefined ? null : median(r.server.map((s) => s.rps)) * r.scenario.orders;
+  };
+  const verdict = (value: number, target: number) => (value >= target ? 'meets it' : 'below it');
+  const target = (
+    title: string,
+    target: number,
+    value: (id: string) => number | null,
+    show: (v: number) => string,
+    ids: [string, string][],
+  ) => {
+    const parts = ids.flatMap(([name, id]) => {
+      const v = value(id);
+      return v === null ? [] : [`${name} ${show(v)} (${verdict(v, target)})`];
+    });
+    if (parts.length > 0) lines.push(`  ${title}: ${parts.join('; ')}`);
+  };
+  lines.push(`issue 5 targets on this machine (${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}):`);
+  target(
+    `delete by uuid ≥ ${DELETE_TARGET_RATIO}× ceiling${engine === 'postgres' ? " (SQLite's target)" : ''}`,
+    DELETE_TARGET_RATIO,
+    ratio,
+    (v) => `${fmt(v, 3)}×`,
+    [
+      ['order-inbox', 'delete-uuid'],
+      ['storage floor', 'floor-delete'],
+      ['storage floor with synchronous=NORMAL (not shipped)', 'floor-delete-normal'],
+    ],
+  );
+  target(
+    `upsert 100 ≥ ${fmtInt(UPSERT_TARGET_ORDERS_PER_S)} orders/s`,
+    UPSERT_TARGET_ORDERS_PER_S,
+    ordersPerS,
+    (v) => `${fmtInt(v)} orders/s`,
+    [
+      ['order-inbox', 'upsert-100'],
+      ['storage floor', 'floor-upsert-100'],
+      ['storage floor with synchronous=NORMAL (not shipped)', 'floor-upsert-100-normal'],
+    ],
+  );
+  return lines;
 }
 
 function renderResults(results: ScenarioResult[], postgres: boolean): string {
@@ -550,6 +868,7 @@ function renderResults(results: ScenarioResult[], postgres: boolean): string {
     'p50 ms',
     'p99 ms',
     'CPU µs/req',
+    'wall µs/req',
     ...(postgres ? ['PG CPU µs/req'] : []),
     'ceiling req/s',
     'ceiling p99',
@@ -581,6 +900,7 @@ function renderResults(results: ScenarioResult[], postgres: boolean): string {
         m((s) => s.cpuUsPerReq, r.server),
         1,
       ),
+      fmt(1e6 / rps, 1),
       ...(postgres
         ? [
             fmt(

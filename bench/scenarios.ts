@@ -63,9 +63,36 @@ export interface Scenario {
   steadySize?: number;
   /** The scenario may be missing from the server (a route still being written): probe it first. */
   optional?: boolean;
+  /**
+   * A storage-floor row (floor.ts): the store's own calls, no HTTP, instead of the server. `kind`
+   * still names the request stream the ceiling gets, `mode` the data and the row check.
+   */
+  floor?: FloorScenario;
+  /** Further `--only` names that select this row (besides its id and mode). */
+  selectors?: string[];
 }
 
-export function scenarios(scaleSizes: readonly number[]): Scenario[] {
+export interface FloorScenario {
+  op: 'delete' | 'upsert';
+  /** Store calls kept in flight. */
+  inFlight: number;
+  /** null: as the server runs (the shipped default unless SQLITE_SYNCHRONOUS says otherwise). */
+  synchronous: 'normal' | null;
+}
+
+/**
+ * Upsert calls of 100 orders kept in flight by the floor. 64 (one per wrk connection) would make
+ * every commit 6,400 orders, a batch the server never assembles (it parses and validates one 100-order
+ * body at a time, milliseconds each); 16 calls, 1,600 orders a commit, already spread the per-commit
+ * cost over so many rows that more in flight changes the rate by less than the noise (see README).
+ */
+export const FLOOR_UPSERT_IN_FLIGHT = 16;
+
+export function scenarios(
+  scaleSizes: readonly number[],
+  engine: 'sqlite' | 'postgres',
+  connections: number,
+): Scenario[] {
   const shipments = (i: Integrations, id: number) => `/api/v2/integrations/${id}/shipments`;
   const base: Scenario[] = [
     {
@@ -105,6 +132,16 @@ export function scenarios(scaleSizes: readonly number[]): Scenario[] {
       orders: 100,
       mode: 'upsert',
     },
+    ...floorScenarios(engine, {
+      id: 'floor-upsert-100',
+      label: 'upsert 100 orders — storage floor (no HTTP)',
+      method: 'POST',
+      path: (i) => shipments(i, i.upsert),
+      kind: 'upsert',
+      orders: 100,
+      mode: 'upsert',
+      floor: { op: 'upsert', inFlight: FLOOR_UPSERT_IN_FLIGHT, synchronous: null },
+    }),
     {
       id: 'delete-uuid',
       label: 'delete by uuid',
@@ -114,6 +151,16 @@ export function scenarios(scaleSizes: readonly number[]): Scenario[] {
       orders: 0,
       mode: 'delete-pool',
     },
+    ...floorScenarios(engine, {
+      id: 'floor-delete',
+      label: 'delete by uuid — storage floor (no HTTP)',
+      method: 'POST',
+      path: (i) => `${shipments(i, i.delete)}/delete`,
+      kind: 'delete-uuid',
+      orders: 0,
+      mode: 'delete-pool',
+      floor: { op: 'delete', inFlight: connections, synchronous: null },
+    }),
     {
       id: 'delete-key',
       label: 'delete by external ids',
@@ -137,6 +184,25 @@ export function scenarios(scaleSizes: readonly number[]): Scenario[] {
     });
   }
   return base;
+}
+
+/**
+ * A floor row, and on SQLite its informational twin with `synchronous=NORMAL` (not the shipped
+ * default): the difference is what the flush at every commit costs. `--only floor-delete` selects both,
+ * `--only floor-delete-normal` the twin alone, `--only floor` every floor row.
+ */
+function floorScenarios(engine: 'sqlite' | 'postgres', shipped: Scenario): Scenario[] {
+  const rows: Scenario[] = [{ ...shipped, selectors: ['floor'] }];
+  if (engine === 'sqlite' && shipped.floor !== undefined) {
+    rows.push({
+      ...shipped,
+      id: `${shipped.id}-normal`,
+      label: `${shipped.label.replace(' (no HTTP)', '')}, synchronous=NORMAL (not shipped)`,
+      floor: { ...shipped.floor, synchronous: 'normal' },
+      selectors: ['floor', shipped.id],
+    });
+  }
+  return rows;
 }
 
 export function formatCount(n: number): string {
