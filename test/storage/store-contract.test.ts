@@ -410,6 +410,36 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
         assert.equal((await store.findCredential(publicKey, integration.id))?.integration, null);
       });
 
+      test('lookups made together each get their own answer', async () => {
+        // PostgreSQL answers the lookups of one event-loop turn with one statement: positions must not mix.
+        const a = await integrationFixture();
+        const b = await integrationFixture();
+        const keyA = await keyWithToken(a.account.id);
+        const keyB = await keyWithToken(b.account.id);
+        const asked: [string, number | undefined][] = [
+          [keyA.publicKey, a.integration.id],
+          [keyB.publicKey, a.integration.id],
+          [`pk-${randomUUID()}`, a.integration.id],
+          [keyB.publicKey, b.integration.id],
+          [keyA.publicKey, undefined],
+          [keyA.publicKey, b.integration.id],
+        ];
+        const found = await Promise.all(asked.map(([key, id]) => store.findCredential(key, id)));
+        assert.deepEqual(
+          found.map((c) =>
+            c === null ? null : [c.id, c.integration === undefined ? 'none' : (c.integration?.id ?? null)],
+          ),
+          [
+            [keyA.credential.id, a.integration.id],
+            [keyB.credential.id, null],
+            null,
+            [keyB.credential.id, b.integration.id],
+            [keyA.credential.id, 'none'],
+            [keyA.credential.id, null],
+          ],
+        );
+      });
+
       test('scoped by account: another account sees null and an empty list; list(null) sees all', async () => {
         const { account, integration } = await integrationFixture();
         const stranger = await store.createAccount({ partner: true, nowUs: T0 });

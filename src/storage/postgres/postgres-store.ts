@@ -37,6 +37,7 @@ import {
   toWebhookDelivery,
 } from '../rows.js';
 import type { Row } from '../rows.js';
+import { CredentialLookups } from './pg-credential-lookups.js';
 import { PgWriteQueue } from './pg-write-queue.js';
 import { PgRateLimiter } from './pg-rate-limiter.js';
 import type { RateLimiter } from '../../domain/rate-limit.js';
@@ -77,13 +78,6 @@ const SQL = {
   countAccounts: 'SELECT count(*) AS n FROM accounts',
   insertCredential: `INSERT INTO credentials (account_id, public_key, secret_hash, oauth_only, created_at_us)
     VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-  findCredential: `SELECT c.*, a.partner FROM credentials c JOIN accounts a ON a.id = c.account_id
-    WHERE c.public_key = $1`,
-  // The same, with the integration the request names in the same round trip (issue 5).
-  findCredentialWithIntegration: `SELECT c.*, a.partner, row_to_json(i) AS integration
-    FROM credentials c JOIN accounts a ON a.id = c.account_id
-    LEFT JOIN integrations i ON i.id = $2 AND i.account_id = c.account_id
-    WHERE c.public_key = $1`,
   listCredentials: 'SELECT * FROM credentials WHERE account_id = $1 ORDER BY id',
   listAllCredentials: 'SELECT * FROM credentials ORDER BY id',
   revokeCredential:
@@ -181,6 +175,7 @@ export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly writes: PgWriteQueue;
+  private readonly lookups: CredentialLookups;
   private closed: Promise<void> | null = null;
 
   constructor(options: PostgresOptions) {
@@ -196,6 +191,7 @@ export class PostgresStore implements Store {
     // the pool replaces it on the next checkout.
     this.pool.on('error', () => undefined);
     this.writes = new PgWriteQueue(this.pool, options.maxWriteBatches);
+    this.lookups = new CredentialLookups(this.pool);
   }
 
   sharedRateLimiter(): RateLimiter {
@@ -316,11 +312,8 @@ export class PostgresStore implements Store {
 
   async findCredential(publicKey: string, integrationId?: number): Promise<CredentialSecret | null> {
     if (hasNul(publicKey)) return null;
-    const row = (
-      integrationId === undefined
-        ? await this.rows('findCredential', [publicKey])
-        : await this.rows('findCredentialWithIntegration', [publicKey, integrationId])
-    )[0];
+    // With the other requests' lookups of this turn, in one statement (pg-credential-lookups.ts).
+    const row = await this.lookups.find(publicKey, integrationId ?? null);
     if (!row) return null;
     const credential: CredentialSecret = {
       ...toCredential(row),
