@@ -58,7 +58,8 @@ export interface StoredShipment {
   id: number;
   uuid: string;
   integrationId: number;
-  fields: Record<string, unknown>;
+  /** The stored text of the order, byte for byte as written (`ShipmentWrite.data`). */
+  data: string;
   shopCreatedAtUs: number;
   shopUpdatedAtUs: number;
   createdAtUs: number;
@@ -79,6 +80,10 @@ export interface ShipmentWrite extends ShipmentKey {
   orderNumber: string;
   shopCreatedAtUs: number;
   shopUpdatedAtUs: number;
+  /**
+   * The order as text. The shipment service writes its answer form with the row's own values left
+   * open (`storedShipmentText`); any other text is read as the plain JSON of the order's fields.
+   */
   data: string;
 }
 

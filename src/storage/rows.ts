@@ -56,21 +56,26 @@ export function toIntegration(row: Row): Integration {
   };
 }
 
-export function toShipment(row: Row): StoredShipment {
-  return {
-    id: num(row.id),
-    uuid: String(row.uuid),
-    integrationId: num(row.integration_id),
-    fields: JSON.parse(String(row.data)) as Record<string, unknown>,
-    shopCreatedAtUs: num(row.shop_created_at_us),
-    shopUpdatedAtUs: num(row.shop_updated_at_us),
-    createdAtUs: num(row.created_at_us),
-    updatedAtUs: num(row.updated_at_us),
-  };
-}
-
+/** The columns of a listed shipment, in the order `toShipment` reads them. */
 export const SHIPMENT_COLUMNS =
   'id, uuid, integration_id, data, shop_created_at_us, shop_updated_at_us, created_at_us, updated_at_us';
+
+/**
+ * A listed shipment, read as an array of SHIPMENT_COLUMNS: both engines answer the list in arrays, as
+ * an object per row cost better-sqlite3 about 1 µs a row, a tenth of a page of 100 (issue 5).
+ */
+export function toShipment(values: unknown[]): StoredShipment {
+  return {
+    id: num(values[0]),
+    uuid: String(values[1]),
+    integrationId: num(values[2]),
+    data: String(values[3]),
+    shopCreatedAtUs: num(values[4]),
+    shopUpdatedAtUs: num(values[5]),
+    createdAtUs: num(values[6]),
+    updatedAtUs: num(values[7]),
+  };
+}
 
 export function toIntegrationLog(row: Row): StoredIntegrationLog {
   return {

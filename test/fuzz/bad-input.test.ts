@@ -3,7 +3,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { documentFor, validateResponse } from '../helpers/openapi-validator.js';
-import { ENGINES, engineSkip, minimalOrder, startTestServer } from '../helpers/server.js';
+import { ENGINES, engineSkip, minimalOrder, startTestServer, storedShipments } from '../helpers/server.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 
 /**
@@ -653,17 +653,7 @@ async function snapshot(srv: TestServer, accountId: number): Promise<Snapshot> {
   const shipments: Record<string, unknown>[] = [];
   const webhooks: Record<string, unknown>[] = [];
   for (const integration of integrations) {
-    const rows = await store.listShipments({
-      integrationId: integration.id,
-      fromUs: 0,
-      toUs: Number.MAX_SAFE_INTEGER,
-      externalOrderIds: null,
-      shipmentKeys: null,
-      orderNumber: null,
-      after: null,
-      reverse: false,
-      limit: 1_000_000,
-    });
+    const rows = await storedShipments(store, integration.id);
     shipments.push(...(rows as unknown as Record<string, unknown>[]));
     // Which deliveries exist is the requests' doing; their progress (attempts, status, next try) is
     // the dispatcher's, working in the background, so it is left out of the comparison.

@@ -7,8 +7,10 @@ import type { Config } from '../../src/config.js';
 import { AccountService } from '../../src/domain/accounts.js';
 import { systemClock } from '../../src/domain/clock.js';
 import type { Clock } from '../../src/domain/clock.js';
+import type { StoredShipment } from '../../src/domain/types.js';
 import { startServer } from '../../src/server.js';
 import type { RunningServer } from '../../src/server.js';
+import type { Store } from '../../src/storage/store.js';
 import { createThrowawayDatabase, postgresSkipMessage } from './postgres.js';
 import type { ThrowawayDatabase } from './postgres.js';
 
@@ -140,6 +142,21 @@ export async function call(
     });
   }
   return { status: response.status, headers: response.headers, text, body: parsed };
+}
+
+/** Every shipment the store holds for one integration, newest import first, read past the API. */
+export function storedShipments(store: Store, integrationId: number): Promise<StoredShipment[]> {
+  return store.listShipments({
+    integrationId,
+    fromUs: 0,
+    toUs: Number.MAX_SAFE_INTEGER,
+    externalOrderIds: null,
+    shipmentKeys: null,
+    orderNumber: null,
+    after: null,
+    reverse: false,
+    limit: 1_000_000,
+  });
 }
 
 /** A minimal valid order: the fields CONTRACT §3 requires, nothing else. */

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { requestExample, responseExample } from '../helpers/reference.js';
-import { ENGINES, call, engineSkip, envelope, minimalOrder, startTestServer } from '../helpers/server.js';
+import {
+  ENGINES,
+  call,
+  engineSkip,
+  envelope,
+  minimalOrder,
+  startTestServer,
+  storedShipments,
+} from '../helpers/server.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
@@ -158,17 +166,7 @@ for (const engine of ENGINES) {
       assert.equal((await call(one(t), { auth: t.basic })).status, 404);
       assert.equal((await call(one(t), { method: 'DELETE', auth: t.basic })).status, 404);
       const store = srv.server.store;
-      const rows = await store.listShipments({
-        integrationId: t.integrationId,
-        fromUs: 0,
-        toUs: Number.MAX_SAFE_INTEGER,
-        externalOrderIds: null,
-        shipmentKeys: null,
-        orderNumber: null,
-        after: null,
-        reverse: false,
-        limit: 10,
-      });
+      const rows = await storedShipments(store, t.integrationId);
       assert.deepEqual(rows, []);
       const logs = await call(`${base}/logs`, { auth: t.basic });
       assert.deepEqual(logs.body.results, []);

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ENGINES, call, engineSkip, envelope, minimalOrder, startTestServer } from '../helpers/server.js';
+import { randomUUID } from 'node:crypto';
+import { renderShipment, validateOrder } from '../../src/domain/shipments/order-schema.js';
+import {
+  ENGINES,
+  call,
+  engineSkip,
+  envelope,
+  minimalOrder,
+  startTestServer,
+  storedShipments,
+} from '../helpers/server.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 
 for (const engine of ENGINES) {
@@ -155,6 +165,94 @@ for (const engine of ENGINES) {
         const foreign = new URL((await get(other, url(other))).body.next).searchParams.get('cursor') ?? '';
         const answer = await get(t, `${url(t)}?cursor=${encodeURIComponent(foreign)}`);
         assert.deepEqual(answer.body, envelope(404, path, 'Invalid cursor'));
+      });
+
+      test('byte for byte renderShipment + JSON.stringify, for stored rows and plain JSON rows from before', async () => {
+        const t = await srv.tenant();
+        const inputs = new Map<string, Record<string, unknown>>();
+        const upsert = async (order: Record<string, unknown>, status: string) => {
+          inputs.set(order.external_order_id as string, order);
+          const answer = await call(url(t), { auth: t.basic, body: [order] });
+          assert.equal(answer.body[0].status, status);
+        };
+        await upsert(
+          minimalOrder({
+            external_order_id: 'P1',
+            name: 'Zoë "quoted" \\ 😀 \u2028 \u0001\u0002',
+            total_order_value: 7,
+            parcel_items: [{ description: 'Bag', quantity: '2', value: '9.9', properties: { k: null } }],
+            order_status: { id: 'paid', message: 'Paid' },
+          }),
+          'created',
+        );
+        // A row as written before issue 5 (the plain JSON of the order's fields), or by hand: straight
+        // through the store, between two imports.
+        const legacy = minimalOrder({ external_order_id: 'L1', name: 'Legacy "Ünïcode"', currency: 'GBP' });
+        inputs.set('L1', legacy);
+        const validated = validateOrder(legacy);
+        assert.ok(validated.ok);
+        const o = validated.order;
+        await srv.server.store.upsertShipments(
+          t.integrationId,
+          [
+            {
+              newUuid: randomUUID(),
+              externalOrderId: o.externalOrderId,
+              shipmentKey: o.shipmentKey,
+              externalShipmentId: o.externalShipmentId,
+              orderNumber: o.orderNumber,
+              shopCreatedAtUs: o.shopCreatedAtUs,
+              shopUpdatedAtUs: o.shopUpdatedAtUs,
+              data: JSON.stringify(o.fields),
+            },
+          ],
+          Date.now() * 1000,
+        );
+        await upsert(minimalOrder({ external_order_id: 'P2', weight: '1.5', to_state: '' }), 'created');
+        // An update: same uuid and import time, new order and update time.
+        await upsert(
+          {
+            ...(inputs.get('P1') as Record<string, unknown>),
+            city: 'Oß',
+            updated_at: '2024-03-02T10:00:00Z',
+          },
+          'updated',
+        );
+
+        const rows = await storedShipments(srv.server.store, t.integrationId);
+        assert.ok(rows.some((r) => r.updatedAtUs !== r.createdAtUs));
+        // Both paths are exercised: two texts the upsert stored (marked), one plain JSON.
+        assert.deepEqual(
+          rows.map((r) => r.data.startsWith('\u0001')),
+          [true, false, true],
+        );
+        type Body = {
+          next: string | null;
+          previous: string | null;
+          results: { shipment_uuid: string; external_order_id: string }[];
+        };
+        const expectedText = (body: Body) =>
+          JSON.stringify({
+            next: body.next,
+            previous: body.previous,
+            results: body.results.map((r) => {
+              const row = rows.find((x) => x.uuid === r.shipment_uuid);
+              assert.ok(row);
+              const v = validateOrder(inputs.get(r.external_order_id));
+              assert.ok(v.ok);
+              return renderShipment({ ...row, fields: v.order.fields });
+            }),
+          });
+        const seen: string[] = [];
+        for (let target: string | null = url(t); target !== null;) {
+          const answer = await get(t, target);
+          assert.equal(answer.status, 200);
+          assert.equal(answer.headers.get('content-type'), 'application/json; charset=utf-8');
+          assert.equal(answer.text, expectedText(answer.body));
+          seen.push(...ids(answer));
+          target = answer.body.next;
+        }
+        assert.deepEqual(seen, ['P2', 'L1', 'P1']);
       });
 
       test('another account sees 404, never the list', async () => {

@@ -477,7 +477,7 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
             id: 0,
             uuid: w.newUuid,
             integrationId: integration.id,
-            fields: JSON.parse(w.data),
+            data: w.data,
             shopCreatedAtUs: SHOP_T - 5,
             shopUpdatedAtUs: SHOP_T,
             createdAtUs: T0 + 1,
@@ -497,7 +497,7 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
         ]);
         const rows = await store.listShipments(listQuery(integration.id));
         assert.equal(rows.length, 1);
-        assert.deepEqual(rows[0]?.fields, JSON.parse(w.data));
+        assert.equal(rows[0]?.data, w.data);
         assert.equal(rows[0]?.updatedAtUs, T0);
         assert.equal(rows[0]?.createdAtUs, T0);
       });
@@ -530,7 +530,7 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
               id: 0,
               uuid: w.newUuid,
               integrationId: integration.id,
-              fields: { name: 'changed' },
+              data: JSON.stringify({ name: 'changed' }),
               shopCreatedAtUs: SHOP_T + 7,
               shopUpdatedAtUs: SHOP_T + delta,
               createdAtUs: T0,
@@ -584,7 +584,7 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
           listQuery(integration.id, { externalOrderIds: [a.externalOrderId] }),
         );
         assert.equal(rows.length, 1);
-        assert.deepEqual(rows[0]?.fields, { v: 2 });
+        assert.equal(rows[0]?.data, '{"v":2}');
       });
 
       test('keys are scoped to the integration', async () => {
@@ -596,6 +596,22 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
         assert.deepEqual(await store.upsertShipments(two.integration.id, [w2], T0), [
           { status: 'created', uuid: w2.newUuid },
         ]);
+      });
+
+      test('data comes back byte for byte: control characters (not NUL), non-ASCII, astral, long', async () => {
+        // The shipment service's stored text is marked and slotted with raw U+0001 and U+0002.
+        const { integration } = await integrationFixture();
+        const controls = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('');
+        const texts = [
+          `${controls}{"name":"Zoë 😀 \\u0000 \\ud800","x":"\u2028"}\u0002`,
+          `\u0001{"a":\u0002,"b":"${'é'.repeat(5000)}"}`,
+          '',
+        ];
+        const writes = texts.map((data) => shipment({ data }));
+        await store.upsertShipments(integration.id, writes, T0);
+        const rows = await store.listShipments(listQuery(integration.id));
+        const byUuid = new Map(rows.map((r) => [r.uuid, r.data]));
+        for (const w of writes) assert.equal(byUuid.get(w.newUuid), w.data);
       });
 
       test('concurrent upserts of one key from many parallel calls make exactly one shipment', async () => {
@@ -785,7 +801,7 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
       test('filters: external order ids, shipment keys (with ""), order number, combined', async () => {
         const { integration, rows } = await seeded();
         const byUuid = new Map<string, StoredShipment>(rows.map((r) => [r.uuid, r]));
-        const fieldsOf = (r: StoredShipment) => r.fields as { seq: number };
+        const fieldsOf = (r: StoredShipment) => JSON.parse(r.data) as { seq: number };
         const seqs = rows.map((r) => fieldsOf(r).seq);
         const orderIds = seqs.map((s) => `order-${s}`);
 

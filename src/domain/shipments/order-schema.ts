@@ -349,41 +349,31 @@ export const RENDER_ORDER = [
   'shipment_updated_at',
 ] as const;
 
+/**
+ * order-inbox's own keys of `ShipmentBlobOrder` (those of RENDER_ORDER that are not the order's
+ * fields) and where each value comes from.
+ */
+export const SERVER_VALUES: Readonly<Record<string, (row: ShipmentRow) => unknown>> = {
+  // Read-only fields with nothing behind them here (CONTRACT §3 "List").
+  allowed_shipping_methods: () => [],
+  barcode: () => null,
+  sender_address: () => null,
+  created_at: (row) => formatDateTime(row.createdAtUs),
+  updated_at: (row) => formatDateTime(row.updatedAtUs),
+  integration: (row) => row.integrationId,
+  shipment_uuid: (row) => row.uuid,
+  shipment_created_at: (row) => formatDateTime(row.shopCreatedAtUs),
+  shipment_updated_at: (row) => formatDateTime(row.shopUpdatedAtUs),
+};
+
 /** The full `ShipmentBlobOrder` wire object of a stored shipment. */
 export function renderShipment(row: ShipmentRow): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const { fields } = row;
   for (const key of RENDER_ORDER) {
-    switch (key) {
-      case 'allowed_shipping_methods':
-        // Read-only fields with nothing behind them here (CONTRACT §3 "List").
-        out[key] = [];
-        break;
-      case 'barcode':
-      case 'sender_address':
-        out[key] = null;
-        break;
-      case 'created_at':
-        out[key] = formatDateTime(row.createdAtUs);
-        break;
-      case 'updated_at':
-        out[key] = formatDateTime(row.updatedAtUs);
-        break;
-      case 'integration':
-        out[key] = row.integrationId;
-        break;
-      case 'shipment_uuid':
-        out[key] = row.uuid;
-        break;
-      case 'shipment_created_at':
-        out[key] = formatDateTime(row.shopCreatedAtUs);
-        break;
-      case 'shipment_updated_at':
-        out[key] = formatDateTime(row.shopUpdatedAtUs);
-        break;
-      default:
-        if (Object.hasOwn(fields, key)) out[key] = fields[key];
-    }
+    const server = SERVER_VALUES[key];
+    if (server !== undefined) out[key] = server(row);
+    else if (Object.hasOwn(fields, key)) out[key] = fields[key];
   }
   return out;
 }

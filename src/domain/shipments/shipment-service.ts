@@ -8,9 +8,9 @@ import { isPlainObject } from '../drf/fields.js';
 import { errors } from '../errors.js';
 import type { ShipmentSelector, ShipmentWrite } from '../types.js';
 import { integrationScope } from '../cursor.js';
-import { paginate, readCursor } from '../pagination.js';
-import type { Page } from '../pagination.js';
-import { MAX_ORDERS_PER_REQUEST, renderShipment, validateOrder } from './order-schema.js';
+import { pageJson, paginate, readCursor } from '../pagination.js';
+import { MAX_ORDERS_PER_REQUEST, validateOrder } from './order-schema.js';
+import { shipmentJson, storedShipmentText } from './shipment-json.js';
 import type { ErrorTree } from './order-schema.js';
 
 export type UpsertResult =
@@ -26,8 +26,6 @@ export type UpsertResult =
       external_shipment_id: string;
       status: 'error';
     };
-
-export type ShipmentPage = Page<Record<string, unknown>>;
 
 const DAY_US = 86_400_000_000;
 const MISSING_KEYS = 'Missing shipment_uuid or the pair external_order_id and external_shipment_id';
@@ -129,7 +127,7 @@ export class ShipmentService {
         orderNumber: order.orderNumber,
         shopCreatedAtUs: order.shopCreatedAtUs,
         shopUpdatedAtUs: order.shopUpdatedAtUs,
-        data: JSON.stringify(order.fields),
+        data: storedShipmentText(order),
       });
     }
     if (writes.length > 0) {
@@ -154,10 +152,11 @@ export class ShipmentService {
   }
 
   /**
-   * One page, newest import first. `linkBase` is the absolute URL of the path as called; `next` and
-   * `previous` keep every other query parameter, sorted by name as DRF's `replace_query_param` does.
+   * One page, newest import first, as the UTF-8 bytes of its JSON (the rows' stored texts spliced, not
+   * parsed and serialized again: issue 5). `linkBase` is the absolute URL of the path as called; `next`
+   * and `previous` keep every other query parameter, sorted by name as DRF's `replace_query_param` does.
    */
-  async list(integrationId: number, params: URLSearchParams, linkBase: string): Promise<ShipmentPage> {
+  async list(integrationId: number, params: URLSearchParams, linkBase: string): Promise<Buffer> {
     const nowUs = this.clock.nowUs();
     const todayUs = nowUs - (nowUs % DAY_US);
     const fieldErrors: Record<string, string[]> = {};
@@ -188,13 +187,15 @@ export class ShipmentService {
       reverse: cursor?.reverse ?? false,
       limit: this.pageSize + 1,
     });
-    return paginate(rows, {
-      pageSize: this.pageSize,
-      cursor,
-      scope: integrationScope(integrationId),
-      params,
-      linkBase,
-      render: renderShipment,
-    });
+    return pageJson(
+      paginate(rows, {
+        pageSize: this.pageSize,
+        cursor,
+        scope: integrationScope(integrationId),
+        params,
+        linkBase,
+        render: shipmentJson,
+      }),
+    );
   }
 }

@@ -565,7 +565,7 @@ export class PostgresStore implements Store {
       return [];
     }
     query = { ...query, externalOrderIds, shipmentKeys };
-    const result = await this.pool.query<Row>(buildPgListQuery(query));
+    const result = await this.pool.query<unknown[]>({ ...buildPgListQuery(query), rowMode: 'array' });
     return result.rows.map(toShipment);
   }
 

@@ -404,7 +404,11 @@ export class SqliteStore implements Store {
 
   async listShipments(query: ShipmentListQuery): Promise<StoredShipment[]> {
     const { sql, params } = buildListQuery(query);
-    return (this.cached(sql).all(...params) as Row[]).map(toShipment);
+    // Arrays, not an object per row (`toShipment`); these statements serve only this list.
+    const rows = this.cached(sql)
+      .raw(true)
+      .all(...params) as unknown[][];
+    return rows.map(toShipment);
   }
 
   /** Dynamic queries differ only in the number of filter values; their statements are kept, bounded. */
