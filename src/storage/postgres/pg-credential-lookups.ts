@@ -1,19 +1,13 @@
 import type { Pool } from 'pg';
+import { TurnBatch } from '../turn-batch.js';
 
 type Row = Record<string, unknown>;
-
-interface Pending {
-  publicKey: string;
-  integrationId: number | null;
-  resolve: (row: Row | null) => void;
-  reject: (error: unknown) => void;
-}
 
 /**
  * Every request starts with a credential lookup (with the integration it names). Asked one by one,
  * each is a round trip and a statement of its own, and on a busy server PostgreSQL spent about 100 µs
- * of CPU per request on them (issue 5). The lookups that arrive in one turn of the event loop go out
- * as one statement over `unnest … WITH ORDINALITY` instead, and each caller gets its own row. Nothing is
+ * of CPU per request on them (issue 5). The lookups of one turn of the event loop go out as one
+ * statement over `unnest … WITH ORDINALITY` instead, and each caller gets its own row. Nothing is
  * cached: every lookup reads what is committed when the statement runs, after the request arrived, so
  * a revocation by another process or instance counts on the next request.
  */
@@ -23,38 +17,29 @@ const LOOKUP = `SELECT k.n, c.*, a.partner, row_to_json(i) AS integration
   JOIN accounts a ON a.id = c.account_id
   LEFT JOIN integrations i ON i.id = k.integration_id AND i.account_id = c.account_id`;
 
+interface Lookup {
+  publicKey: string;
+  integrationId: number | null;
+}
+
 export class CredentialLookups {
-  private pending: Pending[] = [];
-  private scheduled = false;
+  private readonly batch: TurnBatch<Lookup, Row | null>;
 
-  constructor(private readonly pool: Pool) {}
-
-  /** The credential row (`c.*`, `partner`, `integration` as JSON or null), or null for an unknown key. */
-  find(publicKey: string, integrationId: number | null): Promise<Row | null> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ publicKey, integrationId, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      const result = await this.pool.query<Row>({
+  constructor(pool: Pool) {
+    this.batch = new TurnBatch(async (lookups) => {
+      const result = await pool.query<Row>({
         name: 'oi_credential_lookups',
         text: LOOKUP,
-        values: [batch.map((p) => p.publicKey), batch.map((p) => p.integrationId)],
+        values: [lookups.map((l) => l.publicKey), lookups.map((l) => l.integrationId)],
       });
       const byPosition = new Map<number, Row>();
       for (const row of result.rows) byPosition.set(Number(row.n), row);
-      batch.forEach((p, i) => p.resolve(byPosition.get(i + 1) ?? null));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-    }
+      return lookups.map((_, i) => byPosition.get(i + 1) ?? null);
+    });
+  }
+
+  /** The credential row (`c.*`, `partner`, `integration` as JSON or null), or null for an unknown key. */
+  find(publicKey: string, integrationId: number | null): Promise<Row | null> {
+    return this.batch.add({ publicKey, integrationId });
   }
 }

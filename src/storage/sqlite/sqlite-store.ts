@@ -39,6 +39,7 @@ import {
   toWebhookDelivery,
 } from '../rows.js';
 import type { Row } from '../rows.js';
+import { TurnBatch } from '../turn-batch.js';
 import { Checkpointer } from './checkpointer.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -59,6 +60,10 @@ export class SqliteStore implements Store {
    * soon as anything may have changed them: a commit by another connection (the command line,
    * another process: `PRAGMA data_version` moves) or one of our own writes to accounts, credentials or
    * integrations (`identityVersion`). A revocation therefore counts on the very next request.
+   *
+   * The lookups are answered once per turn of the event loop (`lookups`), after the turn has read its
+   * requests: one `data_version` check serves them all, and it runs after every one of those requests
+   * arrived, so none of them can be served from a cache a commit before its arrival made stale.
    */
   private readonly checkpointer: Checkpointer | null = null;
   private readonly credentialCache = new Map<string, CredentialSecret>();
@@ -66,6 +71,16 @@ export class SqliteStore implements Store {
   private seenDataVersion = -1;
   private identityVersion = 0;
   private seenIdentityVersion = 0;
+  private readonly lookups = new TurnBatch<() => unknown, unknown>((reads) => {
+    this.freshen();
+    return reads.map((read) => {
+      try {
+        return read();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    });
+  });
   /** Prepared once the schema exists, i.e. by migrate(); `SqliteStore.open` does both. */
   private s!: Statements;
   private readonly listStatements = new Map<string, Statement>();
@@ -198,8 +213,16 @@ export class SqliteStore implements Store {
     );
   }
 
-  async findCredential(publicKey: string, integrationId?: number): Promise<CredentialSecret | null> {
-    this.freshen();
+  findCredential(publicKey: string, integrationId?: number): Promise<CredentialSecret | null> {
+    return this.lookup(() => this.cachedCredential(publicKey, integrationId));
+  }
+
+  /** A lookup, answered with the others of this turn after one staleness check (see `lookups`). */
+  private lookup<T>(read: () => T): Promise<T> {
+    return this.lookups.add(read) as Promise<T>;
+  }
+
+  private cachedCredential(publicKey: string, integrationId: number | undefined): CredentialSecret | null {
     let credential = this.credentialCache.get(publicKey);
     if (credential === undefined) {
       const row = this.s.findCredential.get(publicKey) as Row | undefined;
@@ -212,7 +235,7 @@ export class SqliteStore implements Store {
       remember(this.credentialCache, publicKey, credential);
     }
     if (integrationId === undefined) return credential;
-    // The caches were freshened above: one data_version check serves both lookups.
+    // Freshened once for the turn: one data_version check serves both lookups.
     return { ...credential, integration: this.cachedIntegration(credential.accountId, integrationId) };
   }
 
@@ -242,7 +265,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  async findToken(tokenHash: string, integrationId?: number): Promise<TokenRecord | null> {
+  findToken(tokenHash: string, integrationId?: number): Promise<TokenRecord | null> {
+    return this.lookup(() => this.tokenLookup(tokenHash, integrationId));
+  }
+
+  private tokenLookup(tokenHash: string, integrationId: number | undefined): TokenRecord | null {
     const row = this.s.findToken.get(tokenHash) as Row | undefined;
     if (!row) return null;
     const token: TokenRecord = {
@@ -252,10 +279,8 @@ export class SqliteStore implements Store {
       expiresAtUs: num(row.expires_at_us),
       credentialRevoked: row.revoked_at_us !== null,
     };
-    if (integrationId !== undefined) {
-      this.freshen();
+    if (integrationId !== undefined)
       token.integration = this.cachedIntegration(token.accountId, integrationId);
-    }
     return token;
   }
 
@@ -334,12 +359,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  async getIntegration(accountId: number, id: number): Promise<Integration | null> {
-    this.freshen();
-    return this.cachedIntegration(accountId, id);
+  getIntegration(accountId: number, id: number): Promise<Integration | null> {
+    return this.lookup(() => this.cachedIntegration(accountId, id));
   }
 
-  /** The integration through the cache; the caller has freshened it. */
+  /** The integration through the cache; freshened by `lookups`. */
   private cachedIntegration(accountId: number, id: number): Integration | null {
     const key = `${accountId}:${id}`;
     const cached = this.integrationCache.get(key);
