@@ -108,7 +108,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           : null,
   };
 
-  installErrorHandling(app, config.bodyLimitBytes);
+  installErrorHandling(app, config.bodyLimitBytes, store);
   installJsonBody(app, config.bodyLimitBytes);
   // Before any route: the document is collected as routes register.
   const mountDocs = await registerOpenApi(app);

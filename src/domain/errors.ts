@@ -21,6 +21,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What a 503 for an unavailable database asks the client to wait, in seconds. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 const BASIC_CHALLENGE = { 'www-authenticate': 'Basic realm="api"' };
 
 export const errors = {
@@ -48,6 +51,11 @@ export const errors = {
   badRequest: (message: string) => new ApiError(400, message),
   internal: () => new ApiError(500, 'A server error occurred.'),
   unavailable: () => new ApiError(503, 'The server is shutting down; try again.'),
+  /** The database cannot serve the request now; nothing was acknowledged, so a retry is safe. */
+  databaseUnavailable: (retryAfterSeconds = DATABASE_RETRY_AFTER_SECONDS) =>
+    new ApiError(503, 'The database is unavailable; try again later.', {
+      'retry-after': String(retryAfterSeconds),
+    }),
 } as const;
 
 /** The token endpoint's errors use OAuth2's own shape, `{error, error_description, status_code}`. */

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, errors } from '../domain/errors.js';
+import type { Store } from '../storage/store.js';
 import { requestPath } from './request-path.js';
 
 /** Fastify's own failures, mapped to what DRF answers in the same situation. */
@@ -31,9 +32,22 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, error: A
 }
 
 /** The one place that renders errors: every failure leaves as Sendcloud's JSON envelope. */
-export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  bodyLimit: number,
+  store: Pick<Store, 'unavailableReason'>,
+): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let apiError = error instanceof ApiError ? error : fromFastifyError(error, request, bodyLimit);
+    if (apiError === null) {
+      // The database cannot serve now: a 503 the client may retry, never a 500 (nothing was applied
+      // that was acknowledged). The reason goes to the log.
+      const reason = store.unavailableReason(error);
+      if (reason !== null) {
+        request.log.warn({ reason }, 'database unavailable');
+        apiError = errors.databaseUnavailable();
+      }
+    }
     if (apiError === null) {
       // No stack trace or internal detail leaves the server; it goes to the log instead.
       request.log.error({ err: error }, 'unhandled error');

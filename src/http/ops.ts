@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from '../storage/store.js';
+import type { Readiness, Store } from '../storage/store.js';
 
 export interface Metrics {
   registry: Registry;
@@ -79,18 +79,21 @@ export function recordRequest(metrics: Metrics) {
   };
 }
 
-/** Resolves true when the store answers within the timeout, false when it fails or is too slow. */
-async function storeAnswers(store: Store, timeoutMs: number): Promise<boolean> {
+/** The store's readiness, or unready when it does not answer within the timeout. */
+async function storeReadiness(store: Store, timeoutMs: number): Promise<Readiness> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<Readiness>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ready: false, reason: 'database did not answer within 1 s' }),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([
-      store.ping().then(
-        () => true,
-        () => false,
-      ),
+      store.readiness().catch((error: unknown) => ({
+        ready: false as const,
+        reason: store.unavailableReason(error) ?? 'database not reachable',
+      })),
       timeout,
     ]);
   } finally {
@@ -99,7 +102,7 @@ async function storeAnswers(store: Store, timeoutMs: number): Promise<boolean> {
 }
 
 /**
- * `GET /healthz` (the process is up), `GET /readyz` (the database answers within a second) and
+ * `GET /healthz` (the process is up), `GET /readyz` (writes can commit, per the store, within a second) and
  * `GET /metrics` (Prometheus text). Hidden from the OpenAPI document; no authentication — move them to
  * their own port (`OPS_PORT`) where they must not be public.
  */
@@ -109,11 +112,11 @@ export function registerOps(app: FastifyInstance, deps: { store: Store; metrics:
     reply.header('cache-control', 'no-store').send({ status: 'ok' }),
   );
   app.get('/readyz', { ...hidden, config: { operation: 'readyz' } }, async (_request, reply) => {
-    const ready = await storeAnswers(deps.store, READY_TIMEOUT_MS);
+    const readiness = await storeReadiness(deps.store, READY_TIMEOUT_MS);
     return reply
-      .code(ready ? 200 : 503)
+      .code(readiness.ready ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send(ready ? { status: 'ok' } : { status: 'unavailable', reason: 'database not reachable' });
+      .send(readiness.ready ? { status: 'ok' } : { status: 'unavailable', reason: readiness.reason });
   });
   app.get('/metrics', { ...hidden, config: { operation: 'metrics' } }, async (_request, reply) =>
     reply

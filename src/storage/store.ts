@@ -21,6 +21,8 @@ import type {
   UpsertOutcome,
 } from '../domain/types.js';
 
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
 /**
  * The one persistence interface. SQLite and PostgreSQL implement it equally (one contract suite proves
  * it). Every write resolves only after its transaction has committed durably.
@@ -38,6 +40,17 @@ export interface Store {
   migrate(): Promise<string[]>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Whether writes can commit now, and if not, why (for `/readyz`). Cheap enough for a load balancer
+   * to poll often: it never writes on each call.
+   */
+  readiness(): Promise<Readiness>;
+  /**
+   * When `error` (thrown by one of this store's methods) means the database cannot serve requests
+   * right now — down, connection lost, timed out, busy, disk full, read-only — a short reason for the
+   * log; null for any other error. Dialect details stay inside each engine (the HTTP layer answers 503).
+   */
+  unavailableReason(error: unknown): string | null;
   close(): Promise<void>;
 
   createAccount(input: { partner: boolean; nowUs: number }): Promise<Account>;

@@ -22,7 +22,7 @@ import type {
   UpsertOutcome,
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
-import type { Store } from '../store.js';
+import type { Readiness, Store } from '../store.js';
 import {
   SHIPMENT_COLUMNS,
   flag,
@@ -41,6 +41,38 @@ import { CredentialLookups } from './pg-credential-lookups.js';
 import { PgWriteQueue } from './pg-write-queue.js';
 import { PgRateLimiter } from './pg-rate-limiter.js';
 import type { RateLimiter } from '../../domain/rate-limit.js';
+
+/**
+ * PostgreSQL SQLSTATE classes and codes that mean the database cannot serve now: connection
+ * exceptions (08), operator intervention (57: shutdown, restart, cancel by statement_timeout),
+ * insufficient resources (53: disk full, too many connections), lock_not_available (55P03), and a
+ * read-only transaction (25006, a standby or a read-only default).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|57|53)|^55P03$|^25006$/;
+/** Errors of the socket or the driver itself, before any SQLSTATE exists. */
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|not queryable/i;
+
+function pgUnavailableReason(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : '';
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code))) {
+    return `PostgreSQL ${code}: ${text}`;
+  }
+  if (UNAVAILABLE_MESSAGES.test(text)) return `PostgreSQL: ${text}`;
+  return null;
+}
 
 export interface PostgresOptions {
   /** A `postgres://` connection URL. */
@@ -249,6 +281,19 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  async readiness(): Promise<Readiness> {
+    try {
+      await this.ping();
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: this.unavailableReason(error) ?? 'database not reachable' };
+    }
+  }
+
+  unavailableReason(error: unknown): string | null {
+    return pgUnavailableReason(error);
   }
 
   close(): Promise<void> {

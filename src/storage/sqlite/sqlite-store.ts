@@ -24,7 +24,7 @@ import type {
   UpsertOutcome,
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
-import type { Store } from '../store.js';
+import type { Readiness, Store } from '../store.js';
 import {
   SHIPMENT_COLUMNS,
   flag,
@@ -42,6 +42,18 @@ import type { Row } from '../rows.js';
 import { TurnBatch } from '../turn-batch.js';
 import { Checkpointer } from './checkpointer.js';
 import { WriteQueue } from './write-queue.js';
+
+/**
+ * SQLite result codes that mean the database cannot take requests now (locked beyond busy_timeout,
+ * full disk, read-only file, I/O failure, file gone) rather than a fault of the request.
+ */
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN|PROTOCOL|NOTADB|CORRUPT)/;
+
+function sqliteUnavailableReason(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !UNAVAILABLE_CODES.test(code)) return null;
+  return `SQLite ${code}: ${(error as Error).message}`;
+}
 
 export interface SqliteOptions {
   /** A file path, or ':memory:'. */
@@ -156,6 +168,19 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+  }
+
+  async readiness(): Promise<Readiness> {
+    try {
+      await this.ping();
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: this.unavailableReason(error) ?? 'database not reachable' };
+    }
+  }
+
+  unavailableReason(error: unknown): string | null {
+    return sqliteUnavailableReason(error);
   }
 
   private closing: Promise<void> | null = null;
