@@ -40,6 +40,10 @@ export interface Config {
   /** Serve health, metrics and documentation on this port instead of the API port (null: same port). */
   opsPort: number | null;
   opsHost: string;
+  /** PostgreSQL `statement_timeout` per connection, also the longest wait for a connection (0: none). */
+  pgStatementTimeoutMs: number;
+  /** PostgreSQL `lock_timeout` per connection: the longest a write waits behind another session (0: none). */
+  pgLockTimeoutMs: number;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -68,6 +72,8 @@ const ENV_NAMES = {
   webhookPollMs: 'WEBHOOK_POLL_MS',
   opsPort: 'OPS_PORT',
   opsHost: 'OPS_HOST',
+  pgStatementTimeoutMs: 'PG_STATEMENT_TIMEOUT_MS',
+  pgLockTimeoutMs: 'PG_LOCK_TIMEOUT_MS',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -161,6 +167,8 @@ export function loadConfig(
     webhookPollMs: int('webhookPollMs', 1_000, 10, 3_600_000),
     opsPort: read('opsPort') === undefined ? null : int('opsPort', 0, 0, 65535),
     opsHost: read('opsHost') ?? '127.0.0.1',
+    pgStatementTimeoutMs: int('pgStatementTimeoutMs', 5_000, 0, 3_600_000),
+    pgLockTimeoutMs: int('pgLockTimeoutMs', 2_000, 0, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

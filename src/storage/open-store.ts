@@ -5,10 +5,16 @@ import type { Store } from './store.js';
 
 /** The adapter is chosen by configuration: a `postgres://` URL or an SQLite path. Migrations run first. */
 export async function openStore(
-  config: Pick<Config, 'database' | 'sqliteSynchronous' | 'pgPoolSize'>,
+  config: Pick<Config, 'database' | 'sqliteSynchronous' | 'pgPoolSize'> &
+    Partial<Pick<Config, 'pgStatementTimeoutMs' | 'pgLockTimeoutMs'>>,
 ): Promise<Store> {
   if (config.database.kind === 'postgres') {
-    return PostgresStore.open({ url: config.database.url, poolSize: config.pgPoolSize });
+    return PostgresStore.open({
+      url: config.database.url,
+      poolSize: config.pgPoolSize,
+      statementTimeoutMs: config.pgStatementTimeoutMs,
+      lockTimeoutMs: config.pgLockTimeoutMs,
+    });
   }
   return SqliteStore.open({ path: config.database.path, synchronous: config.sqliteSynchronous });
 }

@@ -21,6 +21,9 @@ interface Pending {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** The fast path's answer: every outcome, or the writes that failed first and why (all rolled back). */
+type FastResult = { ok: true; outcomes: Outcome[] } | { ok: false; failed: number[]; error: unknown };
+
 /** One round trip deletes a whole run of deletes; RETURNING tells which of them found their row. */
 const DELETE_BY_UUIDS = `DELETE FROM shipments s
   USING unnest($1::bigint[], $2::text[]) AS d (integration_id, uuid)
@@ -112,6 +115,8 @@ export class PgWriteQueue {
     private readonly pool: Pool,
     /** Batches committing at once; more overlap the WAL flush of one with the statements of the next. */
     private readonly maxInFlight = 2,
+    /** Whether an error means the database cannot serve now (a lost connection, a timeout). */
+    private readonly isUnavailable: (error: unknown) => boolean = () => false,
   ) {}
 
   enqueue<T>(job: WriteJob): Promise<T> {
@@ -151,6 +156,14 @@ export class PgWriteQueue {
     });
   }
 
+  /**
+   * A connection lost in the middle (restart, pg_terminate_backend) rejects every write of the batch
+   * with the driver's error, which the store reports as unavailable (503), and the client is released
+   * with it, so the pool discards it and opens a new one for the next batch. Before COMMIT was sent
+   * the transaction dies with its backend: nothing of it commits. Once COMMIT is on the wire and its
+   * answer is lost, the outcome is unknown (the server may have committed); the writes still answer
+   * 503, and since an upsert is keyed and a delete of a missing row answers 404, a retry is safe.
+   */
   private async runBatch(batch: Pending[]): Promise<void> {
     let client: PoolClient;
     try {
@@ -161,39 +174,58 @@ export class PgWriteQueue {
     }
     let broken: unknown = undefined;
     try {
-      let outcomes = await this.runFast(client, batch);
-      for (let attempt = 0; outcomes === null && attempt < 3; attempt++) {
-        outcomes = await this.runWithSavepoints(client, batch);
+      const fast = await this.runFast(client, batch);
+      let outcomes: Outcome[] | null = fast.ok ? fast.outcomes : null;
+      let replay = batch;
+      if (!fast.ok && this.isUnavailable(fast.error)) {
+        // A write that ran into a lock or statement timeout would only wait the same time again in
+        // the replay: it answers now (rolled back, so not committed), and the others are replayed.
+        const failed = new Set(fast.failed);
+        for (const index of failed) (batch[index] as Pending).reject(fast.error);
+        replay = batch.filter((_, index) => !failed.has(index));
       }
-      if (outcomes === null) outcomes = await this.runWithSavepoints(client, batch, false);
-      for (let i = 0; i < batch.length; i++) {
-        const item = batch[i] as Pending;
-        const outcome = (outcomes as Outcome[])[i] as Outcome;
+      if (outcomes === null && replay.length > 0) {
+        for (let attempt = 0; outcomes === null && attempt < 3; attempt++) {
+          outcomes = await this.runWithSavepoints(client, replay);
+        }
+        if (outcomes === null) outcomes = await this.runWithSavepoints(client, replay, false);
+      }
+      const answered = outcomes ?? [];
+      for (let i = 0; i < answered.length; i++) {
+        const item = replay[i] as Pending;
+        const outcome = answered[i] as Outcome;
         if (outcome.ok) item.resolve(outcome.value);
         else item.reject(outcome.error);
       }
     } catch (error) {
       // BEGIN, ROLLBACK or COMMIT itself failed: the connection is suspect and the outcome unknown.
+      // (A write already answered above ignores this second settlement.)
       broken = error;
       for (const item of batch) item.reject(error);
     } finally {
-      client.release(broken instanceof Error ? broken : undefined);
+      // With an error, the pool closes this client instead of handing it out again.
+      client.release(
+        broken instanceof Error ? broken : broken === undefined ? undefined : new Error(String(broken)),
+      );
     }
   }
 
-  /** The pipelined path; null when anything failed (the transaction is then rolled back). */
-  private async runFast(client: PoolClient, batch: Pending[]): Promise<Outcome[] | null> {
+  /** The pipelined path; when anything failed, the transaction is rolled back and the first failure told. */
+  private async runFast(client: PoolClient, batch: Pending[]): Promise<FastResult> {
     const outcomes: Outcome[] = new Array(batch.length);
     const sent: Promise<unknown>[] = [];
+    let failure: { failed: number[]; error: unknown } | null = null;
     let failed = false;
-    const watch = (promise: Promise<unknown>): void => {
+    const watch = (promise: Promise<unknown>, indexes: number[]): void => {
       sent.push(
-        promise.catch(() => {
+        promise.catch((error: unknown) => {
           failed = true;
+          // The first failure is the cause; the statements after it only see an aborted transaction.
+          failure ??= { failed: indexes, error };
         }),
       );
     };
-    watch(client.query('BEGIN'));
+    watch(client.query('BEGIN'), []);
     let i = 0;
     while (i < batch.length) {
       const job = (batch[i] as Pending).job;
@@ -203,8 +235,9 @@ export class PgWriteQueue {
         const index = i;
         try {
           outcomes[index] = { ok: true, value: await job.run(client) };
-        } catch {
+        } catch (error) {
           failed = true;
+          failure ??= { failed: [index], error };
           break;
         }
         i++;
@@ -227,15 +260,20 @@ export class PgWriteQueue {
             outcomes[start + k] = { ok: true, value: found.delete(identity) };
           }
         }),
+        group.map((_, k) => start + k),
       );
     }
     // A write that threw in JavaScript has not aborted the transaction: roll back explicitly.
     const end = client.query(failed ? 'ROLLBACK' : 'COMMIT');
-    await Promise.all(sent);
-    const result = await end;
+    // Waited on together, so a lost connection failing COMMIT first leaves no rejection unobserved.
+    const [, result] = await Promise.all([Promise.all(sent), end]);
     // COMMIT of a transaction a statement aborted answers ROLLBACK: nothing of it was applied.
-    if (failed || result.command !== 'COMMIT') return null;
-    return outcomes;
+    const settled = failure as { failed: number[]; error: unknown } | null;
+    if (settled !== null) return { ok: false, ...settled };
+    if (failed || result.command !== 'COMMIT') {
+      return { ok: false, failed: [], error: new Error('PostgreSQL rolled the write batch back') };
+    }
+    return { ok: true, outcomes };
   }
 
   /**

@@ -53,24 +53,45 @@ const UNAVAILABLE_SQLSTATE = /^(08|57|53)|^55P03$|^25006$/;
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ECONNABORTED',
   'EPIPE',
   'ETIMEDOUT',
   'ENOTFOUND',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'EADDRNOTAVAIL',
   'EAI_AGAIN',
 ]);
+/**
+ * The driver's own texts: a connection that ended under a query ("Connection terminated
+ * unexpectedly", also "… due to connection timeout"), the pool's wait for a connection running out, a
+ * client already broken by an earlier error, a query outliving `query_timeout`.
+ */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|not queryable/i;
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|not queryable|Query read timeout/i;
 
 function pgUnavailableReason(error: unknown): string | null {
   if (typeof error !== 'object' || error === null) return null;
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, message, syscall, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    syscall?: unknown;
+    errors?: unknown;
+  };
   const text = typeof message === 'string' ? message : '';
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code))) {
     return `PostgreSQL ${code}: ${text}`;
   }
+  // A socket that cannot be opened at all, e.g. a Unix socket path with no server behind it (ENOENT).
+  if (syscall === 'connect' && typeof code === 'string') return `PostgreSQL ${code}: ${text}`;
   if (UNAVAILABLE_MESSAGES.test(text)) return `PostgreSQL: ${text}`;
+  // A host name with several addresses fails with one error per address, gathered in an AggregateError.
+  if (Array.isArray(errors)) {
+    for (const inner of errors) {
+      const reason = pgUnavailableReason(inner);
+      if (reason !== null) return reason;
+    }
+  }
   return null;
 }
 
@@ -81,6 +102,13 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Write batches committing at once (see `PgWriteQueue`). */
   maxWriteBatches?: number;
+  /**
+   * PostgreSQL's `statement_timeout` on every pooled connection, in milliseconds (0: none). It also
+   * bounds the wait for a connection, so a request never waits on the database longer than this.
+   */
+  statementTimeoutMs?: number;
+  /** PostgreSQL's `lock_timeout` on every pooled connection, in milliseconds (0: none). */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -95,6 +123,11 @@ const types: CustomTypesConfig = {
       ? parseInt8
       : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
+
+/** What `readiness()` asks; see there. */
+const READINESS_PROBE = `SELECT pg_is_in_recovery() AS in_recovery,
+    current_setting('transaction_read_only') AS read_only;
+  LOCK TABLE shipments, integrations IN ROW EXCLUSIVE MODE NOWAIT`;
 
 /** Serialises every migration run across processes and instances sharing the database. */
 const MIGRATION_LOCK = "hashtext('order-inbox:migrations')";
@@ -211,6 +244,8 @@ export class PostgresStore implements Store {
   private closed: Promise<void> | null = null;
 
   constructor(options: PostgresOptions) {
+    const statementTimeoutMs = options.statementTimeoutMs ?? 0;
+    const lockTimeoutMs = options.lockTimeoutMs ?? 0;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -218,11 +253,28 @@ export class PostgresStore implements Store {
       // Statements queued on one client go out without waiting for each other's answers; the write
       // queue relies on it to send a whole batch in about one round trip.
       pipeline: true,
+      // Sent as startup parameters, so every connection has them from its first statement on. A
+      // statement cut short by either is rolled back with its transaction: its request answers 503
+      // and nothing of it commits later.
+      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+      ...(lockTimeoutMs > 0 ? { lock_timeout: lockTimeoutMs } : {}),
+      // Waiting for a connection (a server that does not answer, or a pool that is all in use) is
+      // bounded the same way: past it the request answers 503 rather than hang.
+      ...(statementTimeoutMs > 0 ? { connectionTimeoutMillis: statementTimeoutMs } : {}),
     });
-    // An idle connection that the server drops (restart, idle timeout) must not crash the process;
-    // the pool replaces it on the next checkout.
+    // A connection that fails (a restart, pg_terminate_backend, a reset socket) emits 'error' on its
+    // client, and an 'error' event nobody listens to ends the process. An idle client's error reaches
+    // the pool ('error' below), which has already discarded it; a checked-out client's error has
+    // already failed the queries it carried (their requests answer 503), and its holder releases it
+    // with that error, which discards it too. Either way the pool opens a new connection on the next
+    // checkout: that is how the server reconnects once PostgreSQL is back.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.pool.on('error', () => undefined);
-    this.writes = new PgWriteQueue(this.pool, options.maxWriteBatches);
+    this.writes = new PgWriteQueue(
+      this.pool,
+      options.maxWriteBatches,
+      (error) => pgUnavailableReason(error) !== null,
+    );
     this.lookups = new CredentialLookups(this.pool);
   }
 
@@ -250,6 +302,10 @@ export class PostgresStore implements Store {
       // here, then finds the ids applied and does nothing. DDL is transactional in PostgreSQL, so a
       // failing migration leaves nothing half-applied.
       await client.query('BEGIN');
+      // A migration may rewrite a large table, and a second instance may wait here for the first one's:
+      // neither is a request, so the timeouts meant for requests do not apply.
+      await client.query('SET LOCAL statement_timeout = 0');
+      await client.query('SET LOCAL lock_timeout = 0');
       await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at_us bigint NOT NULL)',
@@ -283,9 +339,22 @@ export class PostgresStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
+  /**
+   * Ready when a write could commit now, asked without writing: the server answers, is not a standby
+   * in recovery, does not make transactions read-only, and no other session holds a lock on the
+   * tables every write needs (the lock is asked for with NOWAIT inside the probe's own implicit
+   * transaction, so it is never waited for and never kept). One round trip.
+   */
   async readiness(): Promise<Readiness> {
     try {
-      await this.ping();
+      const results = (await this.pool.query(READINESS_PROBE)) as unknown as pg.QueryResult<Row>[];
+      const row = results[0]?.rows[0];
+      if (row?.in_recovery === true) {
+        return { ready: false, reason: 'PostgreSQL is in recovery (a standby): writes cannot commit' };
+      }
+      if (row?.read_only === 'on') {
+        return { ready: false, reason: 'PostgreSQL transactions are read-only: writes cannot commit' };
+      }
       return { ready: true };
     } catch (error) {
       return { ready: false, reason: this.unavailableReason(error) ?? 'database not reachable' };
