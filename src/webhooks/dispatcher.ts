@@ -49,6 +49,12 @@ export const MAX_RETRIES = 10;
 /** Deliveries claimed per round; a full round is followed at once by another. */
 const CLAIM_LIMIT = 16;
 
+/**
+ * Longest pause between polls while the store keeps failing (a database outage): the pause doubles
+ * from the poll interval up to this, and the first round that succeeds goes back to the interval.
+ */
+const MAX_STORE_BACKOFF_MS = 30_000;
+
 /** Longest error text kept per attempt; a receiver's error is not ours to store in full. */
 const MAX_ERROR_LENGTH = 500;
 
@@ -195,6 +201,8 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
+  /** Rounds in a row that the store failed; the back-off grows with it. */
+  let storeFailures = 0;
 
   const schedule = (delayMs: number): void => {
     if (stopped) return;
@@ -288,8 +296,21 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
           if (claimed === CLAIM_LIMIT) again = true;
           // A retry due before the next poll is picked up on time, not a poll interval late.
           if (soonestRetryMs !== null) nextDelay = Math.min(nextDelay, soonestRetryMs);
+          storeFailures = 0;
         } catch (error) {
-          log.error({ err: error }, 'webhook dispatch round failed');
+          // The claim failed (the database is down or the connection was lost), so nothing was sent:
+          // wait, longer each time, and try again. The dispatcher never stops on its own.
+          storeFailures++;
+          const backoffMs = Math.min(
+            config.webhookPollMs * 2 ** Math.min(storeFailures - 1, 16),
+            Math.max(config.webhookPollMs, MAX_STORE_BACKOFF_MS),
+          );
+          nextDelay = backoffMs;
+          again = false;
+          const reason = store.unavailableReason(error);
+          if (reason !== null)
+            log.warn({ reason, retryInMs: backoffMs }, 'webhook dispatch paused: database unavailable');
+          else log.error({ err: error, retryInMs: backoffMs }, 'webhook dispatch round failed');
         }
       } while (again && !stopped);
     })().finally(() => {
