@@ -62,7 +62,12 @@ export const errors = {
 export class OAuthError extends Error {
   constructor(
     readonly status: number,
-    readonly code: 'invalid_client' | 'invalid_request' | 'unsupported_grant_type' | 'invalid_scope',
+    readonly code:
+      | 'invalid_client'
+      | 'invalid_request'
+      | 'unsupported_grant_type'
+      | 'invalid_scope'
+      | 'temporarily_unavailable',
     readonly description: string,
   ) {
     super(description);

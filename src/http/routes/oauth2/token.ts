@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, OAuthError } from '../../../domain/errors.js';
+import { ApiError, DATABASE_RETRY_AFTER_SECONDS, OAuthError } from '../../../domain/errors.js';
 import { sendError } from '../../error-handler.js';
 import type { AppDeps } from '../../deps.js';
 import { parseBasic } from '../../../auth/basic.js';
@@ -12,6 +12,7 @@ const WRONG_MEDIA_TYPE = Symbol('wrong media type');
 
 function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
   if (error.status === 401) reply.header('www-authenticate', 'Basic realm="api"');
+  if (error.status === 503) reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
   return reply
     .code(error.status)
     .header('cache-control', 'no-store')
@@ -38,6 +39,17 @@ export async function oauth2Routes(
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return sendOAuthError(reply, new OAuthError(400, 'invalid_request', 'The request is malformed.'));
+    }
+    // The database cannot serve now: RFC 6749's `temporarily_unavailable` (§4.1.2.1, the one OAuth2
+    // error code for it) in the endpoint's own shape, with the API's 503 and Retry-After. No token was
+    // issued, so the client may simply try again.
+    const reason = deps.store.unavailableReason(error);
+    if (reason !== null) {
+      request.log.warn({ reason }, 'database unavailable');
+      return sendOAuthError(
+        reply,
+        new OAuthError(503, 'temporarily_unavailable', 'The database is unavailable; try again later.'),
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply
