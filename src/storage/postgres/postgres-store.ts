@@ -124,6 +124,9 @@ const types: CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
 
+/** How long past the server's statement timeout a query may stay unanswered before the client gives up. */
+const QUERY_TIMEOUT_MARGIN_MS = 1_000;
+
 /** What `readiness()` asks; see there. */
 const READINESS_PROBE = `SELECT pg_is_in_recovery() AS in_recovery,
     current_setting('transaction_read_only') AS read_only;
@@ -239,6 +242,7 @@ function q(name: StatementName, values: unknown[]): QueryConfig {
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
+  private readonly url: string;
   private readonly writes: PgWriteQueue;
   private readonly lookups: CredentialLookups;
   private closed: Promise<void> | null = null;
@@ -246,6 +250,7 @@ export class PostgresStore implements Store {
   constructor(options: PostgresOptions) {
     const statementTimeoutMs = options.statementTimeoutMs ?? 0;
     const lockTimeoutMs = options.lockTimeoutMs ?? 0;
+    this.url = options.url;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -261,6 +266,11 @@ export class PostgresStore implements Store {
       // Waiting for a connection (a server that does not answer, or a pool that is all in use) is
       // bounded the same way: past it the request answers 503 rather than hang.
       ...(statementTimeoutMs > 0 ? { connectionTimeoutMillis: statementTimeoutMs } : {}),
+      // The server's statement_timeout acts only while the server can be reached. A server gone
+      // silent (a network partition, a host that died without closing its connections) is bounded on
+      // this side: a query unanswered a moment past the statement timeout fails, and the driver
+      // destroys its connection.
+      ...(statementTimeoutMs > 0 ? { query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS } : {}),
     });
     // A connection that fails (a restart, pg_terminate_backend, a reset socket) emits 'error' on its
     // client, and an 'error' event nobody listens to ends the process. An idle client's error reaches
@@ -295,17 +305,17 @@ export class PostgresStore implements Store {
 
   async migrate(): Promise<string[]> {
     const migrations = loadMigrations('postgres');
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
+    // A connection of its own, without the pool's timeouts: a migration may rewrite a large table,
+    // and a second instance waits here for the first one's to finish; neither is a request.
+    const client = new pg.Client({ connectionString: this.url, types });
+    // Its failure fails the migration (the error reaches the awaiting query), not the process.
+    client.on('error', () => undefined);
+    await client.connect();
     try {
       // One transaction under an advisory lock: a second instance starting at the same time waits
       // here, then finds the ids applied and does nothing. DDL is transactional in PostgreSQL, so a
       // failing migration leaves nothing half-applied.
       await client.query('BEGIN');
-      // A migration may rewrite a large table, and a second instance may wait here for the first one's:
-      // neither is a request, so the timeouts meant for requests do not apply.
-      await client.query('SET LOCAL statement_timeout = 0');
-      await client.query('SET LOCAL lock_timeout = 0');
       await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at_us bigint NOT NULL)',
@@ -326,12 +336,11 @@ export class PostgresStore implements Store {
       await client.query('COMMIT');
       return applied;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
+      await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release(broken);
+      // Ending the session also ends a transaction the ROLLBACK could not reach.
+      await client.end().catch(() => undefined);
     }
   }
 
