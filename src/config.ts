@@ -40,6 +40,10 @@ export interface Config {
   /** Serve health, metrics and documentation on this port instead of the API port (null: same port). */
   opsPort: number | null;
   opsHost: string;
+  /** The size the SQLite WAL is kept under: past it, writes wait for a checkpoint that restarts it. */
+  sqliteWalLimitMb: number;
+  /** How long an SQLite write waits for a lock held by another connection before a 503. */
+  sqliteBusyTimeoutMs: number;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -68,6 +72,8 @@ const ENV_NAMES = {
   webhookPollMs: 'WEBHOOK_POLL_MS',
   opsPort: 'OPS_PORT',
   opsHost: 'OPS_HOST',
+  sqliteWalLimitMb: 'SQLITE_WAL_LIMIT_MB',
+  sqliteBusyTimeoutMs: 'SQLITE_BUSY_TIMEOUT_MS',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -161,6 +167,8 @@ export function loadConfig(
     webhookPollMs: int('webhookPollMs', 1_000, 10, 3_600_000),
     opsPort: read('opsPort') === undefined ? null : int('opsPort', 0, 0, 65535),
     opsHost: read('opsHost') ?? '127.0.0.1',
+    sqliteWalLimitMb: int('sqliteWalLimitMb', 64, 1, 1024 * 1024),
+    sqliteBusyTimeoutMs: int('sqliteBusyTimeoutMs', 5_000, 0, 600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
