@@ -7,41 +7,17 @@
  * present and `PRAGMA integrity_check` ok afterwards.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { WriteQueue } from '../../src/storage/sqlite/write-queue.js';
+import { inspect, withExt4, withTmpfs } from './sqlite-kit.js';
 import { call, envelope, minimalOrder, startTestServer } from '../helpers/server.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 
 const UNAVAILABLE = 'The database is unavailable; try again later.';
-
-/**
- * A tmpfs of `sizeMb` for the test's run, unmounted afterwards even when the test fails. Mounting
- * needs root: elsewhere the test skips saying so, except in CI, where it fails.
- */
-async function withTmpfs(t: TestContext, sizeMb: number, run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'order-inbox-tmpfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    const why = `cannot mount a tmpfs here (${String((error as Error).message).split('\n')[0]}): needs root`;
-    if (process.env.CI) throw new Error(why);
-    t.skip(why);
-    return;
-  }
-  try {
-    await run(dir);
-  } finally {
-    execFileSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Polls `check` until it holds (the state, not the time, is what the test asserts). */
 async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -82,19 +58,6 @@ async function upsert(srv: TestServer, tenant: Tenant, count: number) {
     assert.equal(answer.headers.get('retry-after'), '5');
   }
   return { ids, status: answer.status };
-}
-
-/** Opens the file afresh: integrity, and which of `ids` it holds. */
-function inspect(path: string, ids: string[]): { integrity: string; present: Set<string> } {
-  const db = new BetterSqlite3(path, { readonly: true });
-  try {
-    const integrity = db.pragma('integrity_check', { simple: true }) as string;
-    const have = db.prepare('SELECT external_order_id FROM shipments').pluck().all() as string[];
-    const wanted = new Set(ids);
-    return { integrity, present: new Set(have.filter((id) => wanted.has(id))) };
-  } finally {
-    db.close();
-  }
 }
 
 describe('SQLite faults: 503, never a false acknowledgement, and recovery', () => {
@@ -160,6 +123,58 @@ describe('SQLite faults: 503, never a false acknowledgement, and recovery', () =
           [],
           'no refused write was applied',
         );
+      } finally {
+        if (!closed) await srv.close();
+      }
+    });
+  });
+
+  test('the filesystem turns read-only under the running server: 503s, readyz unready; after a restart every acknowledged write is there', async (t) => {
+    await withExt4(t, async (fs) => {
+      const path = join(fs.dir, 'orders.db');
+      const srv = await startTestServer({ database: { kind: 'sqlite', path } });
+      const acknowledged: string[] = [];
+      let closed = false;
+      try {
+        const tenant = await srv.tenant();
+        for (let i = 0; i < 5; i++) {
+          const result = await upsert(srv, tenant, 20);
+          assert.equal(result.status, 200);
+          acknowledged.push(...result.ids);
+        }
+        fs.fail();
+        const refused = await upsert(srv, tenant, 20);
+        assert.equal(refused.status, 503);
+        const again = await upsert(srv, tenant, 1);
+        assert.equal(again.status, 503);
+        const unready = await readyz(srv);
+        assert.equal(unready.status, 503);
+        assert.match(unready.body.reason ?? '', /SQLITE_(IOERR|READONLY)/);
+        // The process stays up and closes cleanly although nothing can be written.
+        await srv.close();
+        closed = true;
+
+        // The operator's remedy: check the filesystem, mount it again, start again.
+        fs.remount();
+        const state = inspect(path, [...acknowledged, ...refused.ids, ...again.ids]);
+        assert.equal(state.integrity, 'ok');
+        assert.deepEqual(
+          acknowledged.filter((id) => !state.present.has(id)),
+          [],
+          'every acknowledged write is there',
+        );
+        assert.deepEqual(
+          [...refused.ids, ...again.ids].filter((id) => state.present.has(id)),
+          [],
+        );
+        const restarted = await startTestServer({ database: { kind: 'sqlite', path } });
+        try {
+          assert.equal((await readyz(restarted)).status, 200);
+          const more = await restarted.tenant();
+          assert.equal((await upsert(restarted, more, 3)).status, 200);
+        } finally {
+          await restarted.close();
+        }
       } finally {
         if (!closed) await srv.close();
       }
