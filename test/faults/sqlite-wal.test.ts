@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { runCli, serve } from '../helpers/cli.js';
 import { basicHeader, minimalOrder } from '../helpers/server.js';
 import { inspect } from './sqlite-kit.js';
@@ -103,6 +106,76 @@ describe('the SQLite WAL bound', () => {
         }
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a reader in another connection keeps the WAL from starting over: writes go on, and the WAL is back within the limit once it ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'order-inbox-wal-reader-'));
+    const path = join(dir, 'pinned.db');
+    const limit = 1024 * 1024;
+    const store = await SqliteStore.open({ path, walLimitBytes: limit });
+    const reader = new BetterSqlite3(path, { readonly: true });
+    try {
+      const nowUs = Date.now() * 1000;
+      const account = await store.createAccount({ partner: true, nowUs });
+      const integration = await store.createIntegration(
+        account.id,
+        { shopName: 'Pinned', shopUrl: null, system: 'api', webhookSignatureKey: 'k' },
+        nowUs,
+      );
+      let serial = 0;
+      const batch = () =>
+        Promise.all(
+          Array.from({ length: 8 }, () =>
+            store.upsertShipments(
+              integration.id,
+              Array.from({ length: 25 }, () => {
+                const id = `pinned-${++serial}`;
+                return {
+                  newUuid: randomUUID(),
+                  externalOrderId: id,
+                  shipmentKey: '',
+                  externalShipmentId: null,
+                  orderNumber: id,
+                  shopCreatedAtUs: nowUs,
+                  shopUpdatedAtUs: nowUs,
+                  data: JSON.stringify({ external_order_id: id, padding: 'x'.repeat(400) }),
+                };
+              }),
+              nowUs,
+            ),
+          ),
+        );
+      const walSize = () => statSync(`${path}-wal`).size;
+
+      // A read transaction that stays open, as a long report or a backup in another process does.
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM shipments').get();
+      for (let i = 0; walSize() <= 3 * limit; i++) {
+        assert.ok(i < 1000, 'the WAL grows while the reader holds it');
+        await batch();
+      }
+      const pinned = store.walBoundStats();
+      assert.ok(pinned.busy >= 1, 'a restart was tried and the reader kept it from finishing');
+
+      reader.exec('COMMIT');
+      // Writes go on; the next restart the backoff allows finishes, and the file is cut to the limit.
+      for (let i = 0; walSize() > limit; i++) {
+        assert.ok(i < 1000, 'the WAL is cut back to the limit');
+        await batch();
+      }
+      assert.ok(walSize() <= limit);
+      const after = store.walBoundStats();
+      assert.ok(after.restarts > pinned.restarts);
+      assert.equal(
+        (reader.prepare('SELECT count(*) AS n FROM shipments').get() as { n: number }).n,
+        serial,
+        'every write committed',
+      );
+    } finally {
+      reader.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -85,10 +85,16 @@ const PROBE_INTERVAL_MS = 1000;
 const MIN_FREE_BYTES = 1024 * 1024;
 /** The longest a readiness probe waits for the write lock before it says another connection holds it. */
 const PROBE_LOCK_WAIT_MS = 100;
-/** After a WAL restart that a reader kept from finishing, writes are not held again before this. */
+/**
+ * After a WAL restart that a reader kept from finishing, writes are not held again before this; it
+ * doubles while readers keep it from finishing (a long backup), up to the maximum.
+ */
 const RESTART_BACKOFF_MS = 1000;
+const RESTART_BACKOFF_MAX_MS = 30_000;
 /** How long a RESTART checkpoint waits for readers and other processes' writers. */
-const RESTART_WAIT_MS = 1000;
+const RESTART_WAIT_MS = 200;
+/** Writes never wait longer than this for the checkpoint thread, should it not answer. */
+const RESTART_TIMEOUT_MS = 5000;
 
 type FileIdentity = { dev: number; ino: number };
 const identityOf = (stats: Stats | undefined): FileIdentity | null =>
@@ -135,6 +141,7 @@ export class SqliteStore implements Store {
   private walOver = false;
   private restartingWal = false;
   private nextRestartAt = 0;
+  private restartBackoffMs = 0;
   private readonly walStats = { restarts: 0, busy: 0, heldMs: 0, longestHoldMs: 0 };
   /**
    * Every request looks up its credential and integration. Found rows are kept here and dropped as
@@ -203,7 +210,7 @@ export class SqliteStore implements Store {
    * starts the WAL from its beginning and `journal_size_limit` cuts the file back to the limit. Writes
    * that arrive meanwhile wait and then share one commit; reads go on. The WAL can pass the limit by
    * the one batch that crossed it; more only while another connection's reader keeps the checkpoint
-   * from finishing (then writes are held again at most once a second).
+   * from finishing (then writes are held again after a second, two, four, … up to 30 s).
    */
   private holdForWal(): Promise<void> | null {
     const checkpointer = this.checkpointer;
@@ -216,7 +223,7 @@ export class SqliteStore implements Store {
     const timeout = new Promise<RestartResult>((resolve) => {
       timer = setTimeout(
         () => resolve({ busy: true, log: -1, checkpointed: -1, error: 'timed out' }),
-        RESTART_WAIT_MS * 2,
+        RESTART_TIMEOUT_MS,
       );
     });
     return Promise.race([checkpointer.restart(), timeout]).then((result) => {
@@ -228,7 +235,13 @@ export class SqliteStore implements Store {
       this.walStats.longestHoldMs = Math.max(this.walStats.longestHoldMs, heldMs);
       if (result.busy) {
         this.walStats.busy++;
-        this.nextRestartAt = Date.now() + RESTART_BACKOFF_MS;
+        this.restartBackoffMs = Math.min(
+          Math.max(RESTART_BACKOFF_MS, this.restartBackoffMs * 2),
+          RESTART_BACKOFF_MAX_MS,
+        );
+        this.nextRestartAt = Date.now() + this.restartBackoffMs;
+      } else {
+        this.restartBackoffMs = 0;
       }
     });
   }
