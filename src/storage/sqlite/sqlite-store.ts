@@ -134,7 +134,7 @@ export class SqliteStore implements Store {
   private files: { db: FileIdentity | null; wal: FileIdentity | null } | null = null;
   private gone: DatabaseFileGone | null = null;
   /** Why the last batch could not commit, until one commits again. */
-  private writeFailure: { reason: string; atMs: number } | null = null;
+  private writeFailure: { reason: string } | null = null;
   private recoveryAt = 0;
   private probe: { atMs: number; readiness: Readiness } | null = null;
   private userVersion = 0;
@@ -266,6 +266,8 @@ export class SqliteStore implements Store {
     } catch (error) {
       return error as Error;
     }
+    // SQLite makes the WAL when it first needs it; from then on it is the same file until we close.
+    if (this.files.wal === null) this.files.wal = identityOf(wal);
     if (!sameFile(db, this.files.db) || !sameFile(wal, this.files.wal)) {
       this.gone = new DatabaseFileGone(this.path);
       return this.gone;
@@ -281,9 +283,8 @@ export class SqliteStore implements Store {
     }
     const reason = sqliteUnavailableReason(error);
     if (reason === null) return;
-    const atMs = Date.now();
-    this.writeFailure = { reason, atMs };
-    this.recoveryAt = atMs;
+    this.writeFailure = { reason };
+    this.recoveryAt = Date.now();
   }
 
   /** A real write that changes nothing: a commit of the database header's user_version, as it is. */
