@@ -44,6 +44,10 @@ export interface Config {
   pgStatementTimeoutMs: number;
   /** PostgreSQL `lock_timeout` per connection: the longest a write waits behind another session (0: none). */
   pgLockTimeoutMs: number;
+  /** The size the SQLite WAL is kept under: past it, writes wait for a checkpoint that restarts it. */
+  sqliteWalLimitMb: number;
+  /** How long an SQLite write waits for a lock held by another connection before a 503. */
+  sqliteBusyTimeoutMs: number;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -74,6 +78,8 @@ const ENV_NAMES = {
   opsHost: 'OPS_HOST',
   pgStatementTimeoutMs: 'PG_STATEMENT_TIMEOUT_MS',
   pgLockTimeoutMs: 'PG_LOCK_TIMEOUT_MS',
+  sqliteWalLimitMb: 'SQLITE_WAL_LIMIT_MB',
+  sqliteBusyTimeoutMs: 'SQLITE_BUSY_TIMEOUT_MS',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -169,6 +175,8 @@ export function loadConfig(
     opsHost: read('opsHost') ?? '127.0.0.1',
     pgStatementTimeoutMs: int('pgStatementTimeoutMs', 5_000, 0, 3_600_000),
     pgLockTimeoutMs: int('pgLockTimeoutMs', 2_000, 0, 3_600_000),
+    sqliteWalLimitMb: int('sqliteWalLimitMb', 64, 1, 1024 * 1024),
+    sqliteBusyTimeoutMs: int('sqliteBusyTimeoutMs', 5_000, 0, 600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -11,6 +11,7 @@ import { formatDateTime } from '../domain/drf/time.js';
 import type { Integration } from '../domain/types.js';
 import { startServer } from '../server.js';
 import { openStore } from '../storage/open-store.js';
+import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import type { Store } from '../storage/store.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -347,6 +348,29 @@ program
       if (!(await store.setAccountPartner(id, partner))) throw new Error(`no account ${id}`);
       say(options.json ? JSON.stringify({ account_id: id, partner }) : `account ${id} partner ${value}`);
     });
+  });
+
+program
+  .command('backup')
+  .description('a consistent copy of the SQLite database, taken while the server runs')
+  .argument('<file>', 'where the copy goes (written to a temporary file beside it, then renamed)')
+  .addOption(databaseOption())
+  .action(async (file: string, options: DbOptions) => {
+    const config = configFrom({ database: options.database });
+    if (config.database.kind !== 'sqlite') {
+      throw new Error('backup copies an SQLite database; on PostgreSQL use pg_dump (README: Backups)');
+    }
+    const store = await SqliteStore.open({
+      path: config.database.path,
+      synchronous: config.sqliteSynchronous,
+      busyTimeoutMs: config.sqliteBusyTimeoutMs,
+    });
+    try {
+      const { pages } = await store.backup(file);
+      say(`backed up ${config.database.path} to ${file} (${pages} pages)`);
+    } finally {
+      await store.close();
+    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { renameSync, rmSync, statSync, statfsSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
@@ -41,6 +43,7 @@ import {
 import type { Row } from '../rows.js';
 import { TurnBatch } from '../turn-batch.js';
 import { Checkpointer } from './checkpointer.js';
+import type { RestartResult } from './checkpointer.js';
 import { WriteQueue } from './write-queue.js';
 
 /**
@@ -49,10 +52,65 @@ import { WriteQueue } from './write-queue.js';
  */
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN|PROTOCOL|NOTADB|CORRUPT)/;
 
+/**
+ * The database file, or its WAL, is no longer the one at the configured path (deleted, moved or
+ * replaced under the running server). What is written now goes into files the next start will not
+ * open, so nothing more is acknowledged until a restart opens the path again.
+ */
+class DatabaseFileGone extends Error {
+  constructor(path: string) {
+    super(`the database file ${path} was deleted, moved or replaced while the server ran; restart it`);
+  }
+}
+
 function sqliteUnavailableReason(error: unknown): string | null {
+  if (error instanceof DatabaseFileGone) return error.message;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !UNAVAILABLE_CODES.test(code)) return null;
   return `SQLite ${code}: ${(error as Error).message}`;
+}
+
+/** One line for the operator: what the operating system or SQLite said, and its code. */
+function describeFault(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 'EROFS') return 'read-only file system (EROFS)';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code})`;
+  const text = String(message ?? error).replace(/\s+/g, ' ');
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+}
+
+/** How often `readiness()` looks at the files, the free space and the write lock (cached between). */
+const PROBE_INTERVAL_MS = 1000;
+/** Less free space than this on the database's filesystem counts as a full disk for readiness. */
+const MIN_FREE_BYTES = 1024 * 1024;
+/** The longest a readiness probe waits for the write lock before it says another connection holds it. */
+const PROBE_LOCK_WAIT_MS = 100;
+/**
+ * After a WAL restart that a reader kept from finishing, writes are not held again before this; it
+ * doubles while readers keep it from finishing (a long backup), up to the maximum.
+ */
+const RESTART_BACKOFF_MS = 1000;
+const RESTART_BACKOFF_MAX_MS = 30_000;
+/** How long a RESTART checkpoint waits for readers and other processes' writers. */
+const RESTART_WAIT_MS = 200;
+/** Writes never wait longer than this for the checkpoint thread, should it not answer. */
+const RESTART_TIMEOUT_MS = 5000;
+
+type FileIdentity = { dev: number; ino: number };
+const identityOf = (stats: Stats | undefined): FileIdentity | null =>
+  stats === undefined ? null : { dev: stats.dev, ino: stats.ino };
+const sameFile = (stats: Stats | undefined, identity: FileIdentity | null): boolean =>
+  stats !== undefined && identity !== null && stats.dev === identity.dev && stats.ino === identity.ino;
+
+/** What a start needs to write the database: the files that exist, and the folder SQLite creates them in. */
+function checkWritable(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) accessSync(file, constants.W_OK);
+  }
+  // The nearest folder that exists is where SQLite (or the mkdir before it) has to write.
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  accessSync(dir, constants.W_OK);
 }
 
 export interface SqliteOptions {
@@ -61,12 +119,30 @@ export interface SqliteOptions {
   /** `full` (default) survives power loss; `normal` survives a process crash only. */
   synchronous?: 'full' | 'normal';
   busyTimeoutMs?: number;
+  /** The WAL is kept under this size (64 MiB by default); see `holdForWal`. */
+  walLimitBytes?: number;
 }
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database;
   private readonly writes: WriteQueue;
+  private readonly path: string;
+  private readonly walLimitBytes: number;
+  private readonly busyTimeoutMs: number;
+  /** The files SQLite opened, recorded once the schema exists; compared with the path after each commit. */
+  private files: { db: FileIdentity | null; wal: FileIdentity | null } | null = null;
+  private gone: DatabaseFileGone | null = null;
+  /** Why the last batch could not commit, until one commits again. */
+  private writeFailure: { reason: string } | null = null;
+  private recoveryAt = 0;
+  private probe: { atMs: number; readiness: Readiness } | null = null;
+  private userVersion = 0;
+  private walOver = false;
+  private restartingWal = false;
+  private nextRestartAt = 0;
+  private restartBackoffMs = 0;
+  private readonly walStats = { restarts: 0, busy: 0, heldMs: 0, longestHoldMs: 0 };
   /**
    * Every request looks up its credential and integration. Found rows are kept here and dropped as
    * soon as anything may have changed them: a commit by another connection (the command line,
@@ -98,21 +174,122 @@ export class SqliteStore implements Store {
   private readonly listStatements = new Map<string, Statement>();
 
   constructor(options: SqliteOptions) {
+    this.path = options.path;
+    this.walLimitBytes = options.walLimitBytes ?? 64 * 1024 * 1024;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new BetterSqlite3(options.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    // After the WAL starts over, the first commit cuts the file back to this size (SQLite keeps it
+    // otherwise, and reuses it: overwriting is cheaper than growing a file at every commit).
+    this.db.pragma(`journal_size_limit = ${this.walLimitBytes}`);
     this.db.pragma('foreign_keys = ON');
     // SQLite's default page cache is 2 MB: with a million shipments the index pages a delete walks
     // would be read back from the OS on every request. 64 MB keeps the hot part of the indexes in the
     // process (issue 5: 1.66× the cost per delete at 1M rows against 10k before, 1.29× after).
     this.db.pragma('cache_size = -65536');
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    this.writes = new WriteQueue(this.db);
+    this.writes = new WriteQueue(this.db, {
+      fatal: (error) => sqliteUnavailableReason(error) !== null,
+      hold: () => this.holdForWal(),
+      verify: () => this.verifyFiles(),
+      outcome: (error) => this.recordOutcome(error),
+    });
     if (options.path !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Checkpointer(options.path);
+      this.checkpointer = new Checkpointer(options.path, { restartWaitMs: RESTART_WAIT_MS });
     }
+  }
+
+  /**
+   * The WAL bound. After each commit the WAL's size is read (one `stat`, with the identity check);
+   * once it is over the limit, the next batch waits while the checkpointer runs a RESTART checkpoint,
+   * which copies the frames the background checkpoints have not copied yet and flushes the database.
+   * With none of our writes in the way, that leaves no frame unchecked, so the next write transaction
+   * starts the WAL from its beginning and `journal_size_limit` cuts the file back to the limit. Writes
+   * that arrive meanwhile wait and then share one commit; reads go on. The WAL can pass the limit by
+   * the one batch that crossed it; more only while another connection's reader keeps the checkpoint
+   * from finishing (then writes are held again after a second, two, four, … up to 30 s).
+   */
+  private holdForWal(): Promise<void> | null {
+    const checkpointer = this.checkpointer;
+    if (!this.walOver || checkpointer === null || this.gone !== null) return null;
+    this.walOver = false;
+    if (Date.now() < this.nextRestartAt) return null;
+    this.restartingWal = true;
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<RestartResult>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ busy: true, log: -1, checkpointed: -1, error: 'timed out' }),
+        RESTART_TIMEOUT_MS,
+      );
+    });
+    return Promise.race([checkpointer.restart(), timeout]).then((result) => {
+      clearTimeout(timer);
+      this.restartingWal = false;
+      const heldMs = performance.now() - started;
+      this.walStats.restarts++;
+      this.walStats.heldMs += heldMs;
+      this.walStats.longestHoldMs = Math.max(this.walStats.longestHoldMs, heldMs);
+      if (result.busy) {
+        this.walStats.busy++;
+        this.restartBackoffMs = Math.min(
+          Math.max(RESTART_BACKOFF_MS, this.restartBackoffMs * 2),
+          RESTART_BACKOFF_MAX_MS,
+        );
+        this.nextRestartAt = Date.now() + this.restartBackoffMs;
+      } else {
+        this.restartBackoffMs = 0;
+      }
+    });
+  }
+
+  /** How often the WAL bound held writes back, and for how long (for measurements). */
+  walBoundStats(): { restarts: number; busy: number; heldMs: number; longestHoldMs: number } {
+    return { ...this.walStats };
+  }
+
+  /**
+   * Before a batch is acknowledged: the database file and its WAL must still be the ones at the path
+   * (a cheap `stat` of each), or the commit went into files the next start will never see.
+   */
+  private verifyFiles(): Error | null {
+    if (this.gone !== null) return this.gone;
+    if (this.files === null) return null;
+    let db: Stats | undefined;
+    let wal: Stats | undefined;
+    try {
+      db = statSync(this.path, { throwIfNoEntry: false });
+      wal = statSync(`${this.path}-wal`, { throwIfNoEntry: false });
+    } catch (error) {
+      return error as Error;
+    }
+    // SQLite makes the WAL when it first needs it; from then on it is the same file until we close.
+    if (this.files.wal === null) this.files.wal = identityOf(wal);
+    if (!sameFile(db, this.files.db) || !sameFile(wal, this.files.wal)) {
+      this.gone = new DatabaseFileGone(this.path);
+      return this.gone;
+    }
+    if ((wal as Stats).size > this.walLimitBytes) this.walOver = true;
+    return null;
+  }
+
+  private recordOutcome(error: unknown): void {
+    if (error === null) {
+      this.writeFailure = null;
+      return;
+    }
+    const reason = sqliteUnavailableReason(error);
+    if (reason === null) return;
+    this.writeFailure = { reason };
+    this.recoveryAt = Date.now();
+  }
+
+  /** A real write that changes nothing: a commit of the database header's user_version, as it is. */
+  private touch(): void {
+    this.db.pragma(`user_version = ${this.userVersion}`);
   }
 
   private freshen(): void {
@@ -133,10 +310,23 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Opens the database, applies migrations and makes sure writes can commit: a start on a database it
+   * cannot write (read-only file, folder or filesystem, leftover -wal/-shm it cannot write) stops here
+   * with one line naming the file and the reason, rather than serving "ready" and failing every write.
+   */
   static async open(options: SqliteOptions): Promise<SqliteStore> {
-    const store = new SqliteStore(options);
-    await store.migrate();
-    return store;
+    let store: SqliteStore | null = null;
+    try {
+      if (options.path !== ':memory:') checkWritable(options.path);
+      store = new SqliteStore(options);
+      await store.migrate();
+      if (options.path !== ':memory:') store.db.transaction(() => store?.touch()).immediate();
+      return store;
+    } catch (error) {
+      await store?.close().catch(() => undefined);
+      throw new Error(`cannot write the SQLite database ${options.path}: ${describeFault(error)}`);
+    }
   }
 
   async migrate(): Promise<string[]> {
@@ -163,6 +353,13 @@ export class SqliteStore implements Store {
     });
     const applied = apply.immediate();
     this.s = prepareStatements(this.db);
+    this.userVersion = this.db.pragma('user_version', { simple: true }) as number;
+    if (this.path !== ':memory:') {
+      this.files = {
+        db: identityOf(statSync(this.path, { throwIfNoEntry: false })),
+        wal: identityOf(statSync(`${this.path}-wal`, { throwIfNoEntry: false })),
+      };
+    }
     return applied;
   }
 
@@ -170,12 +367,58 @@ export class SqliteStore implements Store {
     this.db.prepare('SELECT 1').get();
   }
 
+  /**
+   * Ready while writes can commit, without writing on each call (load balancers poll it often):
+   * - the outcome of the last real batch: after one that could not commit, unready with its reason
+   *   until a batch commits again. While unready, at most once a second, one write that changes nothing
+   *   (`touch`) finds out whether the cause is gone — a full disk freed, a lock released;
+   * - otherwise, at most once a second, a probe without writing: the files at the path are still the
+   *   open ones (dev and inode), they are writable, the filesystem has free space, and `BEGIN
+   *   IMMEDIATE` + `ROLLBACK` can take the write lock (held by another connection otherwise).
+   */
   async readiness(): Promise<Readiness> {
+    const gone = () => (this.gone === null ? null : { ready: false as const, reason: this.gone.message });
+    if (this.closing !== null) return { ready: false, reason: 'the database is closed' };
+    const now = Date.now();
+    if (this.writeFailure !== null && this.gone === null && now - this.recoveryAt >= PROBE_INTERVAL_MS) {
+      this.recoveryAt = now;
+      await this.writes.enqueue(() => this.touch()).catch(() => undefined);
+    }
+    const failed = gone() ?? this.writeFailure;
+    if (failed !== null) return { ready: false, reason: failed.reason };
+    if (this.probe === null || now - this.probe.atMs >= PROBE_INTERVAL_MS) {
+      this.probe = { atMs: now, readiness: this.probeNow() };
+    }
+    return this.probe.readiness;
+  }
+
+  private probeNow(): Readiness {
     try {
-      await this.ping();
+      this.db.prepare('SELECT 1').get();
+      if (this.path !== ':memory:') {
+        const refused = this.verifyFiles();
+        if (refused !== null) return { ready: false, reason: describeFault(refused) };
+        checkWritable(this.path);
+        const fs = statfsSync(dirname(this.path));
+        // Root may also use the blocks reserved for it.
+        const free = (process.getuid?.() === 0 ? fs.bfree : fs.bavail) * fs.bsize;
+        if (free < MIN_FREE_BYTES) {
+          return { ready: false, reason: `disk full: ${free} bytes free beside ${this.path}` };
+        }
+      }
+      // Our own WAL restart holds the write lock for a moment; that is no other connection's lock.
+      if (!this.restartingWal && !this.db.inTransaction) {
+        this.db.pragma(`busy_timeout = ${Math.min(PROBE_LOCK_WAIT_MS, this.busyTimeoutMs)}`);
+        try {
+          this.db.exec('BEGIN IMMEDIATE');
+          this.db.exec('ROLLBACK');
+        } finally {
+          this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+        }
+      }
       return { ready: true };
     } catch (error) {
-      return { ready: false, reason: this.unavailableReason(error) ?? 'database not reachable' };
+      return { ready: false, reason: this.unavailableReason(error) ?? describeFault(error) };
     }
   }
 
@@ -191,11 +434,45 @@ export class SqliteStore implements Store {
   }
 
   private async closeOnce(): Promise<void> {
-    this.writes.flush();
+    await this.writes.drain();
     await this.checkpointer?.stop();
     if (this.db.open) {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // A full disk or a read-only file: the WAL stays, and the next start recovers from it.
+      }
       this.db.close();
+    }
+  }
+
+  /**
+   * A consistent copy of the database while it is in use (SQLite's online backup API), written to a
+   * temporary file beside `target`, flushed, then renamed over it: `target` is never half-written.
+   * The copy is taken in one step, i.e. from one read snapshot: writers go on meanwhile, and it holds
+   * every write committed before it began.
+   */
+  async backup(target: string): Promise<{ pages: number }> {
+    const temporary = `${target}.tmp-${process.pid}`;
+    rmSync(temporary, { force: true });
+    try {
+      const progress = await this.db.backup(temporary, { progress: () => 0x7fffffff });
+      const fd = openSync(temporary, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temporary, target);
+      const dir = openSync(dirname(target), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+      return { pages: progress.totalPages };
+    } finally {
+      rmSync(temporary, { force: true });
     }
   }
 
