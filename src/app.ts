@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { IntegrationService } from './domain/integrations/integration-service.js';
 import { LogService } from './domain/integrations/log-service.js';
-import { FailureLimiter, MemoryRateLimiter } from './domain/rate-limit.js';
+import { MemoryRateLimiter } from './domain/rate-limit.js';
 import type { RateLimiter } from './domain/rate-limit.js';
 import { ShipmentService } from './domain/shipments/shipment-service.js';
 import type { Store } from './storage/store.js';
@@ -92,13 +92,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     shipments: new ShipmentService(store, clock, config.pageSize),
     integrations: new IntegrationService(store, clock, options.onWebhookQueued),
     logs: new LogService(store, clock, config.pageSize),
-    authFailures:
-      config.authFailureLimit > 0
-        ? new FailureLimiter({
-            limit: config.authFailureLimit,
-            windowUs: config.authFailureWindowSeconds * 1_000_000,
-          })
-        : null,
     rateLimiter:
       options.rateLimiter !== undefined
         ? options.rateLimiter

@@ -28,9 +28,6 @@ export interface Config {
   /** Time a client has to send the request headers (slowloris). */
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
-  /** Failed authentications allowed per key and per client address in the window; 0 turns it off. */
-  authFailureLimit: number;
-  authFailureWindowSeconds: number;
   /** First retry delay of a failed webhook; later ones double, capped at 12× (5 min → 1 h by default). */
   webhookRetryBaseMs: number;
   /** Deliver webhooks to loopback and private networks (the development case); off for services. */
@@ -60,8 +57,6 @@ const ENV_NAMES = {
   secretPepper: 'SECRET_PEPPER',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   headersTimeoutMs: 'HEADERS_TIMEOUT_MS',
-  authFailureLimit: 'AUTH_FAILURE_LIMIT',
-  authFailureWindowSeconds: 'AUTH_FAILURE_WINDOW_SECONDS',
   keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS',
   webhookRetryBaseMs: 'WEBHOOK_RETRY_BASE_MS',
   webhookAllowPrivate: 'WEBHOOK_ALLOW_PRIVATE',
@@ -154,8 +149,6 @@ export function loadConfig(
     requestTimeoutMs: int('requestTimeoutMs', 30_000, 100, 3_600_000),
     headersTimeoutMs: int('headersTimeoutMs', 10_000, 100, 3_600_000),
     keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 100, 3_600_000),
-    authFailureLimit: int('authFailureLimit', 30, 0, 1_000_000),
-    authFailureWindowSeconds: int('authFailureWindowSeconds', 300, 1, 86_400),
     webhookRetryBaseMs: int('webhookRetryBaseMs', 5 * 60_000, 1, 24 * 3_600_000),
     webhookAllowPrivate: bool('webhookAllowPrivate', true),
     webhookPollMs: int('webhookPollMs', 1_000, 10, 3_600_000),
