@@ -138,6 +138,8 @@ program
     // The port is bound before anything is created: a start that cannot listen loses no secret.
     const server = await startServer(config, store).catch(async (error: unknown) => {
       await store.close().catch(() => undefined);
+      const { syscall } = error as { syscall?: string };
+      if (syscall !== 'listen' && syscall !== 'getaddrinfo') throw error;
       return fail(listenProblem(error, config, overrides));
     });
     const firstStart = (await store.countAccounts()) === 0;
