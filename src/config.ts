@@ -28,9 +28,6 @@ export interface Config {
   /** Time a client has to send the request headers (slowloris). */
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
-  /** Failed authentications allowed per key and per client address in the window; 0 turns it off. */
-  authFailureLimit: number;
-  authFailureWindowSeconds: number;
   /** First retry delay of a failed webhook; later ones double, capped at 12× (5 min → 1 h by default). */
   webhookRetryBaseMs: number;
   /** Deliver webhooks to loopback and private networks (the development case); off for services. */
@@ -68,8 +65,6 @@ const ENV_NAMES = {
   secretPepper: 'SECRET_PEPPER',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   headersTimeoutMs: 'HEADERS_TIMEOUT_MS',
-  authFailureLimit: 'AUTH_FAILURE_LIMIT',
-  authFailureWindowSeconds: 'AUTH_FAILURE_WINDOW_SECONDS',
   keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS',
   webhookRetryBaseMs: 'WEBHOOK_RETRY_BASE_MS',
   webhookAllowPrivate: 'WEBHOOK_ALLOW_PRIVATE',
@@ -86,15 +81,53 @@ export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    // One line per problem, each complete on its own: a person reads it, a script can grep it.
+    super(problems.map((problem) => `invalid configuration: ${problem}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
 
+/** The name a person set a value by: the command-line flag when one was given, else the variable. */
+export function settingName(key: keyof typeof ENV_NAMES, overrides: ConfigOverrides = {}): string {
+  return overrides[key] !== undefined && overrides[key] !== ''
+    ? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+    : ENV_NAMES[key];
+}
+
+const ACCEPTED_DATABASES = 'an SQLite file path, sqlite://PATH, file:PATH, postgres://… or postgresql://…';
+/** `scheme:` at the start of a value; a drive letter (`C:\\…`, `C:/…`) is a path, not a scheme. */
+const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
+const DRIVE = /^[a-z]:[\\/]/i;
+
+/** A database URL as it may be shown: without its password. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password === '') return value;
+    url.password = '';
+    return url.toString();
+  } catch {
+    return value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1@');
+  }
+}
+
+/** What a person reads to know which database a message is about. */
+export const describeDatabase = (database: DatabaseConfig): string =>
+  database.kind === 'sqlite'
+    ? `SQLite database ${database.path}`
+    : `PostgreSQL database ${redactUrl(database.url)}`;
+
+/** An SQLite path (`sqlite://` and `file:` prefixes too) or a PostgreSQL URL; any other scheme throws. */
 export function parseDatabase(value: string): DatabaseConfig {
   if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
   if (value.startsWith('sqlite://')) return { kind: 'sqlite', path: value.slice('sqlite://'.length) };
   if (value.startsWith('file:')) return { kind: 'sqlite', path: value.slice('file:'.length) };
+  const scheme = SCHEME.exec(value);
+  if (scheme !== null && !DRIVE.test(value)) {
+    throw new Error(
+      `has an unknown scheme "${scheme[1]}:" (got "${redactUrl(value)}"); use ${ACCEPTED_DATABASES}`,
+    );
+  }
   return { kind: 'sqlite', path: value };
 }
 
@@ -112,7 +145,9 @@ export function loadConfig(
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-      problems.push(`${ENV_NAMES[key]} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      problems.push(
+        `${settingName(key, overrides)} must be a whole number from ${min} to ${max} (got "${raw}")`,
+      );
       return fallback;
     }
     return value;
@@ -122,14 +157,14 @@ export function loadConfig(
     if (raw === undefined) return fallback;
     if (['on', 'true', '1', 'yes'].includes(raw)) return true;
     if (['off', 'false', '0', 'no'].includes(raw)) return false;
-    problems.push(`${ENV_NAMES[key]} must be on or off (got "${raw}")`);
+    problems.push(`${settingName(key, overrides)} must be on or off (got "${raw}")`);
     return fallback;
   };
   const oneOf = <T extends string>(key: keyof typeof ENV_NAMES, values: readonly T[], fallback: T): T => {
     const raw = read(key)?.toLowerCase();
     if (raw === undefined) return fallback;
     if ((values as readonly string[]).includes(raw)) return raw as T;
-    problems.push(`${ENV_NAMES[key]} must be one of ${values.join(', ')} (got "${raw}")`);
+    problems.push(`${settingName(key, overrides)} must be one of ${values.join(', ')} (got "${raw}")`);
     return fallback;
   };
 
@@ -140,15 +175,24 @@ export function loadConfig(
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
       publicBaseUrl = url.origin + url.pathname.replace(/\/+$/, '');
     } catch {
-      problems.push(`PUBLIC_BASE_URL must be an http(s) URL (got "${publicBaseUrl}")`);
+      problems.push(
+        `${settingName('publicBaseUrl', overrides)} must be an http(s) URL (got "${publicBaseUrl}")`,
+      );
       publicBaseUrl = null;
     }
+  }
+
+  let database: DatabaseConfig = { kind: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  try {
+    database = parseDatabase(read('database') ?? DEFAULT_SQLITE_PATH);
+  } catch (error) {
+    problems.push(`${settingName('database', overrides)} ${(error as Error).message}`);
   }
 
   const config: Config = {
     host: read('host') ?? '127.0.0.1',
     port: int('port', 3000, 0, 65535),
-    database: parseDatabase(read('database') ?? DEFAULT_SQLITE_PATH),
+    database,
     sqliteSynchronous: oneOf('sqliteSynchronous', ['full', 'normal'] as const, 'full'),
     pgPoolSize: int('pgPoolSize', 10, 1, 1000),
     pageSize: int('pageSize', 100, 1, 1000),
@@ -166,8 +210,6 @@ export function loadConfig(
     requestTimeoutMs: int('requestTimeoutMs', 30_000, 100, 3_600_000),
     headersTimeoutMs: int('headersTimeoutMs', 10_000, 100, 3_600_000),
     keepAliveTimeoutMs: int('keepAliveTimeoutMs', 5_000, 100, 3_600_000),
-    authFailureLimit: int('authFailureLimit', 30, 0, 1_000_000),
-    authFailureWindowSeconds: int('authFailureWindowSeconds', 300, 1, 86_400),
     webhookRetryBaseMs: int('webhookRetryBaseMs', 5 * 60_000, 1, 24 * 3_600_000),
     webhookAllowPrivate: bool('webhookAllowPrivate', true),
     webhookPollMs: int('webhookPollMs', 1_000, 10, 3_600_000),

@@ -28,6 +28,24 @@ const urlOf = (server: FastifyInstance, hostName: string, fallbackPort: number):
   return `http://${hostName.includes(':') ? `[${hostName}]` : hostName}:${port}`;
 };
 
+/**
+ * Fastify logs "Server listening at …" (at info) on every listen. The command line prints the one
+ * `listening on URL` line people read and scripts parse, so Fastify's own is kept out of the log: the
+ * app is made ready first, and only the bind itself runs with a logger that shows warnings and up.
+ * Request loggers are made from the logger given to Fastify, not from `app.log`, so no request is
+ * affected.
+ */
+async function listenQuietly(app: FastifyInstance, host: string, port: number): Promise<void> {
+  await app.ready();
+  const log = app.log;
+  app.log = log.child({}, { level: ['fatal', 'error', 'silent'].includes(log.level) ? log.level : 'warn' });
+  try {
+    await app.listen({ host, port });
+  } finally {
+    app.log = log;
+  }
+}
+
 /** The process entry's work: config → store → app → listen, and a graceful close. */
 export async function startServer(
   config: Config,
@@ -58,7 +76,7 @@ export async function startServer(
     metrics,
     onWebhookQueued: () => dispatcher.kick(),
   });
-  await app.listen({ host: config.host, port: config.port });
+  await listenQuietly(app, config.host, config.port);
 
   let ops: RunningServer['ops'] = null;
   if (config.opsPort !== null) {
@@ -69,7 +87,7 @@ export async function startServer(
     registerOps(opsApp, { store: db, metrics });
     // The main app is ready: the ops server serves a snapshot of its document.
     await mountDocs(opsApp, app);
-    await opsApp.listen({ host: config.opsHost, port: config.opsPort });
+    await listenQuietly(opsApp, config.opsHost, config.opsPort);
     ops = { app: opsApp, url: urlOf(opsApp, config.opsHost, config.opsPort) };
   }
 

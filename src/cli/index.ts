@@ -2,13 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { SecretHasher } from '../auth/secrets.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, describeDatabase, loadConfig, settingName } from '../config.js';
 import type { Config, ConfigOverrides } from '../config.js';
 import { AccountService } from '../domain/accounts.js';
 import { systemClock } from '../domain/clock.js';
 import { isValidUrl } from '../domain/drf/url.js';
 import { formatDateTime } from '../domain/drf/time.js';
 import type { Integration } from '../domain/types.js';
+import { DOCS_PATH } from '../http/openapi.js';
 import { startServer } from '../server.js';
 import { openStore } from '../storage/open-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
@@ -28,15 +29,60 @@ interface DbOptions {
   json?: boolean;
 }
 
+/** A start-up error: one line that names what it is about, no stack trace, a non-zero exit. */
+function fail(line: string, code = 1): never {
+  process.stderr.write(`order-inbox: ${line}\n`);
+  process.exit(code);
+}
+
+/** The text of an error; a connection refused on every address of a host is an AggregateError. */
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.message === '') {
+    return [...new Set(error.errors.map(reasonOf))].join('; ');
+  }
+  if (error instanceof Error) return error.message || ((error as { code?: string }).code ?? error.name);
+  return String(error);
+}
+
 function configFrom(overrides: ConfigOverrides): Config {
   try {
     return loadConfig(process.env, overrides);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`order-inbox: ${error.message}\n`);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError) fail(error.message.replaceAll('\n', '\norder-inbox: '), 2);
     throw error;
+  }
+}
+
+/** Opens (and migrates) the database; a failure names the database, without its password. */
+async function openStoreNamed(config: Config, overrides: ConfigOverrides): Promise<Store> {
+  try {
+    return await openStore(config);
+  } catch (error) {
+    fail(
+      `cannot open the ${describeDatabase(config.database)} (${settingName('database', overrides)}): ${reasonOf(error)}`,
+    );
+  }
+}
+
+/** Why a listen failed, naming the setting (flag or variable) that chose the address or the port. */
+function listenProblem(error: unknown, config: Config, overrides: ConfigOverrides): string {
+  const { code, port } = error as { code?: string; port?: number };
+  const ops = config.opsPort !== null && port === config.opsPort && port !== config.port;
+  const host = ops ? config.opsHost : config.host;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${ops ? config.opsPort : config.port}`;
+  const portSetting = ops ? settingName('opsPort') : settingName('port', overrides);
+  const hostSetting = ops ? settingName('opsHost') : settingName('host', overrides);
+  switch (code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: the port is already in use (${portSetting} chooses another)`;
+    case 'EACCES':
+      return `cannot listen on ${where}: permission denied for this port (${portSetting})`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${where}: no such address on this machine (${hostSetting})`;
+    default:
+      return `cannot listen on ${where} (${hostSetting}, ${portSetting}): ${reasonOf(error)}`;
   }
 }
 
@@ -44,8 +90,9 @@ async function withStore<T>(
   options: DbOptions,
   run: (store: Store, accounts: AccountService, config: Config) => Promise<T>,
 ): Promise<T> {
-  const config = configFrom({ database: options.database });
-  const store = await openStore(config);
+  const overrides = { database: options.database };
+  const config = configFrom(overrides);
+  const store = await openStoreNamed(config, overrides);
   try {
     return await run(
       store,
@@ -56,6 +103,10 @@ async function withStore<T>(
     await store.close();
   }
 }
+
+/** A value as a shell word: single-quoted unless it is plainly safe. */
+const shellWord = (value: string): string =>
+  /^[A-Za-z0-9_./:@%+=-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 
 function accountId(value: string): number {
   if (!/^\d+$/.test(value)) throw new Error(`--account must be a number (got "${value}")`);
@@ -77,42 +128,52 @@ program
   .addOption(databaseOption())
   .addOption(new Option('--rate-limit <on|off>', 'Sendcloud rate limits (env RATE_LIMIT, default on)'))
   .action(async (options: { port?: string; host?: string; database?: string; rateLimit?: string }) => {
-    const config = configFrom({
+    const overrides: ConfigOverrides = {
       port: options.port,
       host: options.host,
       database: options.database,
       rateLimit: options.rateLimit,
+    };
+    const config = configFrom(overrides);
+    const store = await openStoreNamed(config, overrides);
+    // The port is bound before anything is created: a start that cannot listen loses no secret.
+    const server = await startServer(config, store).catch(async (error: unknown) => {
+      await store.close().catch(() => undefined);
+      const { syscall } = error as { syscall?: string };
+      if (syscall !== 'listen' && syscall !== 'getaddrinfo') throw error;
+      return fail(listenProblem(error, config, overrides));
     });
-    const store = await openStore(config);
-    const hasher = new SecretHasher(config.secretPepper);
     const firstStart = (await store.countAccounts()) === 0;
-    const tenant = firstStart ? await new AccountService(store, hasher, systemClock).bootstrap() : null;
-    const server = await startServer(config, store);
-    const where = config.database.kind === 'sqlite' ? config.database.path : 'PostgreSQL';
-    say(`order-inbox ${pkg.version} on ${where}`);
+    const tenant = firstStart
+      ? await new AccountService(store, new SecretHasher(config.secretPepper), systemClock).bootstrap()
+      : null;
+    say(`order-inbox ${pkg.version} on ${describeDatabase(config.database)}`);
     say(
-      `rate limits: ${config.rateLimit ? 'on (Sendcloud: 1000/min safe, 100/min and 15/s unsafe)' : 'off'}`,
+      `rate limits: ${config.rateLimit ? 'on (Sendcloud: 1000/min safe, 100/min and 15/s unsafe)' : 'off'}; failed logins lock nothing out`,
     );
+    say(`documentation: ${server.ops?.url ?? server.url}${DOCS_PATH}`);
+    say('');
     if (tenant !== null) {
-      const base = `${server.url}/api/v2`;
-      say('');
+      const publicKey = tenant.issued.credential.publicKey;
       say(
         'First start: created an account, an API key pair and one integration. The secret is shown only now.',
       );
-      say(`  base URL        ${base}`);
-      say(`  public key      ${tenant.issued.credential.publicKey}`);
+      say(`  public key      ${publicKey}`);
       say(`  secret key      ${tenant.issued.secretKey}`);
       say(`  integration id  ${tenant.integration.id}`);
       say('');
+      say("Paste into a shell for the README's examples:");
       say(
-        `  curl -u '${tenant.issued.credential.publicKey}:${tenant.issued.secretKey}' ${base}/integrations/${tenant.integration.id}/shipments`,
+        `  export ORDER_INBOX_URL=${shellWord(server.url)} PUBLIC=${shellWord(publicKey)} SECRET=${shellWord(tenant.issued.secretKey)} INTEGRATION_ID=${tenant.integration.id}`,
       );
-      say('');
+      say('  curl -u "$PUBLIC:$SECRET" "$ORDER_INBOX_URL/api/v2/integrations/$INTEGRATION_ID/shipments"');
     } else {
+      say(`  export ORDER_INBOX_URL=${shellWord(server.url)}`);
       say(
         'More credentials: npx order-inbox credentials create --account <id>  (or bootstrap --json for a new account)',
       );
     }
+    say('');
     say(`listening on ${server.url}`);
     const stop = (signal: string) => {
       say(`${signal}: finishing in-flight requests and closing the database`);
@@ -133,8 +194,8 @@ program
   .description('apply pending database migrations (serve does this too)')
   .addOption(databaseOption())
   .action(async (options: DbOptions) => {
-    const config = configFrom({ database: options.database });
-    const store = await openStore(config);
+    const overrides = { database: options.database };
+    const store = await openStoreNamed(configFrom(overrides), overrides);
     await store.close();
     say('migrations applied');
   });

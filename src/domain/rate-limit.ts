@@ -96,37 +96,3 @@ export class MemoryRateLimiter implements RateLimiter {
     for (const [key, rings] of this.rings) if (rings.every((r) => r.idleSince(nowUs))) this.rings.delete(key);
   }
 }
-
-/**
- * Failed authentications per key and per client address (issue 6): once `limit` failures fell in the
- * last window, further attempts with that key or from that address are refused (429) until the
- * oldest failure leaves the window — a correct secret too, or guessing would simply continue. Only
- * failures are recorded. Kept per process: with several instances each enforces its own count.
- */
-export class FailureLimiter {
-  private readonly rings = new Map<string, Ring>();
-  private records = 0;
-
-  constructor(private readonly rule: RateRule) {}
-
-  /** Seconds until an attempt with any of these keys is allowed again, or null when it is now. */
-  blockedFor(keys: readonly string[], nowUs: number): number | null {
-    let waitUs = 0;
-    for (const key of keys) waitUs = Math.max(waitUs, this.rings.get(key)?.waitUs(nowUs) ?? 0);
-    return waitUs > 0 ? Math.max(1, Math.ceil(waitUs / 1_000_000)) : null;
-  }
-
-  record(keys: readonly string[], nowUs: number): void {
-    for (const key of keys) {
-      let ring = this.rings.get(key);
-      if (ring === undefined) {
-        ring = new Ring(this.rule);
-        this.rings.set(key, ring);
-      }
-      ring.push(nowUs);
-    }
-    if (++this.records % 10_000 === 0) {
-      for (const [key, ring] of this.rings) if (ring.idleSince(nowUs)) this.rings.delete(key);
-    }
-  }
-}

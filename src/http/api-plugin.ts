@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Principal } from '../auth/authenticator.js';
-import { ApiError, errors } from '../domain/errors.js';
-import { parseBasic } from '../auth/basic.js';
+import { errors } from '../domain/errors.js';
 import { rateClassOf } from '../domain/rate-limit.js';
 import type { Integration } from '../domain/types.js';
 import type { AppDeps } from './deps.js';
@@ -25,51 +24,16 @@ const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as cons
 const ID_PATTERN = /^[0-9]{1,16}$/;
 
 /**
- * What a failed authentication is counted against: the client address (as trust-proxy resolves it)
- * and the public key tried, when there is one.
+ * An integration route's integration is fetched in the same lookup as the credentials (one
+ * data_version check on SQLite, one round trip on PostgreSQL); it is only judged later, in DRF's order.
+ * Failed authentications are not counted against anyone: with 256-bit secrets guessing is hopeless,
+ * and a lockout would only let one client deny service to others (docs/behaviour.md, Authentication).
  */
-export function authFailureKeys(request: FastifyRequest, publicKey: string | null): string[] {
-  return publicKey === null ? [`ip:${request.ip}`] : [`ip:${request.ip}`, `key:${publicKey}`];
-}
-
-/** Runs `attempt`, refusing it while its keys are over the failure limit, and counts its failure. */
-export async function guardAuthFailures<T>(
-  deps: AppDeps,
-  keys: string[],
-  attempt: () => Promise<T>,
-  isFailure: (error: unknown) => boolean,
-): Promise<T> {
-  const limiter = deps.authFailures;
-  if (limiter === null) return attempt();
-  const waitSeconds = limiter.blockedFor(keys, deps.clock.nowUs());
-  if (waitSeconds !== null) throw errors.throttled(waitSeconds);
-  try {
-    return await attempt();
-  } catch (error) {
-    if (isFailure(error)) limiter.record(keys, deps.clock.nowUs());
-    throw error;
-  }
-}
-
-/**
- * A request without credentials is not an attempt; one with them is guarded and counted. An
- * integration route's integration is fetched in the same lookup as the credentials (one data_version
- * check on SQLite, one round trip on PostgreSQL); it is only judged later, in DRF's order.
- */
-function authenticateGuarded(deps: AppDeps, request: FastifyRequest): Promise<Principal> {
-  const header = request.headers.authorization;
+function authenticate(deps: AppDeps, request: FastifyRequest): Promise<Principal> {
   const integrationId = request.routeOptions.config.integration
     ? Number((request.params as { id: string }).id)
     : undefined;
-  const authenticate = () => deps.authenticator.authenticate(header, integrationId);
-  if (header === undefined || header === '') return authenticate();
-  const basic = parseBasic(header);
-  return guardAuthFailures(
-    deps,
-    authFailureKeys(request, basic.kind === 'credentials' ? basic.publicKey : null),
-    authenticate,
-    (error) => error instanceof ApiError && error.status === 401,
-  );
+  return deps.authenticator.authenticate(request.headers.authorization, integrationId);
 }
 
 export interface ApiRoute {
@@ -100,7 +64,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: AppDeps, routes: A
     ) {
       throw errors.notFound();
     }
-    const principal = await authenticateGuarded(deps, request);
+    const principal = await authenticate(deps, request);
     request.principal = principal;
     if (deps.rateLimiter !== null) {
       const waitSeconds = await deps.rateLimiter.take(

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { IntegrationService } from '../domain/integrations/integration-service.js';
 import type { LogService } from '../domain/integrations/log-service.js';
-import type { FailureLimiter, RateLimiter } from '../domain/rate-limit.js';
+import type { RateLimiter } from '../domain/rate-limit.js';
 import type { ShipmentService } from '../domain/shipments/shipment-service.js';
 import type { Store } from '../storage/store.js';
 
@@ -20,6 +20,4 @@ export interface AppDeps {
   logs: LogService;
   /** Null when rate limits are off. */
   rateLimiter: RateLimiter | null;
-  /** Failed-authentication limiting per key and client address; null when off. */
-  authFailures: FailureLimiter | null;
 }

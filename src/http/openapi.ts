@@ -21,6 +21,19 @@ import { addSharedSchemas } from './schemas/index.js';
 export const OPENAPI_PATH = '/api/v2/openapi.json';
 export const DOCS_PATH = '/api/v2/docs';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Log this route's answers at debug: the documentation page's assets are not API requests. */
+    quietAccessLog?: boolean;
+  }
+}
+
+/** The page's own mark in its top bar, in place of the framework's logo. */
+const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="180" height="40" viewBox="0 0 180 40"><text x="0" y="28" font-family="sans-serif" font-size="24" font-weight="bold" fill="#ffffff">order-inbox</text></svg>`;
+
+/** The page itself, which a person opens; everything else under DOCS_PATH is what the page loads. */
+const DOCS_PAGES = new Set([DOCS_PATH, `${DOCS_PATH}/`, `${DOCS_PATH}/static/index.html`]);
+
 interface PackageInfo {
   name: string;
   version: string;
@@ -101,12 +114,21 @@ export async function mountDocs(target: FastifyInstance, source: FastifyInstance
   target.get(OPENAPI_PATH, { schema: { hide: true }, config: { operation: 'openapi' } }, async () =>
     target.swagger(),
   );
-  await target.register(fastifySwaggerUi, {
-    routePrefix: DOCS_PATH,
-    uiConfig: { deepLinking: true, displayOperationId: true },
-    // The page loads only its own assets (from the package), never a CDN. The package's policy also
-    // upgrades requests to https, which breaks the page on a plain-http self-hosted server: not that.
-    staticCSP: true,
-    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  await target.register(async (docs) => {
+    // Named operations (never `not_found`): the page, and its scripts, styles and document at debug.
+    docs.addHook('onRoute', (route) => {
+      const page = DOCS_PAGES.has(route.url);
+      route.config = { ...route.config, operation: page ? 'docs' : 'docs_asset', quietAccessLog: !page };
+    });
+    await docs.register(fastifySwaggerUi, {
+      routePrefix: DOCS_PATH,
+      theme: { title: `${PACKAGE.name} — API documentation` },
+      logo: { type: 'image/svg+xml', content: LOGO_SVG, href: '/' },
+      uiConfig: { deepLinking: true, displayOperationId: true },
+      // The page loads only its own assets (from the package), never a CDN. The package's policy also
+      // upgrades requests to https, which breaks the page on a plain-http self-hosted server: not that.
+      staticCSP: true,
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    });
   });
 }

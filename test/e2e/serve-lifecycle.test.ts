@@ -20,7 +20,7 @@ describe('end to end: order-inbox serve as a child process', () => {
       assert.match(out, /integration id\s+1/);
       assert.match(
         out,
-        /curl -u '[0-9a-f]{32}:\S+' http:\/\/127\.0\.0\.1:\d+\/api\/v2\/integrations\/1\/shipments/,
+        /export ORDER_INBOX_URL=http:\/\/127\.0\.0\.1:\d+ PUBLIC=[0-9a-f]{32} SECRET=\S{43} INTEGRATION_ID=1\n/,
       );
 
       // A second tenant made by the command line while the server runs on the same database.
@@ -91,6 +91,7 @@ describe('end to end: order-inbox serve as a child process', () => {
       try {
         assert.doesNotMatch(second.output(), /secret key/);
         assert.match(second.output(), /credentials create --account/);
+        assert.match(second.output(), new RegExp(`export ORDER_INBOX_URL=${second.url}\n`));
         const url = `${second.url}/api/v2/integrations/${tenant.integration_id}/shipments`;
         const again = await call(url, { auth });
         assert.deepEqual(
@@ -148,7 +149,13 @@ describe('end to end: order-inbox serve as a child process', () => {
     assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
     const bad = runCli(['serve', '--port', 'eighty', '--database', join(dir, 'x.db')], { PAGE_SIZE: '0' });
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /PORT must be a whole number/);
-    assert.match(bad.stderr, /PAGE_SIZE must be a whole number/);
+    assert.equal(
+      bad.stderr,
+      [
+        'order-inbox: invalid configuration: --port must be a whole number from 0 to 65535 (got "eighty")',
+        'order-inbox: invalid configuration: PAGE_SIZE must be a whole number from 1 to 1000 (got "0")',
+        '',
+      ].join('\n'),
+    );
   });
 });

@@ -8,9 +8,9 @@ import type { Tenant, TestServer } from '../helpers/server.js';
 
 /**
  * Issue 6 item 1: generated bad input on every operation, against a real listening server, on both
- * engines. Rate limits are OFF in this suite (`startTestServer` turns them off, and so does
- * `authFailureLimit: 0`): thousands of requests from one account must reach the validation code, not
- * the throttle. A 429 would still be accepted as long as it is the documented empty one.
+ * engines. Rate limits are OFF in this suite (`startTestServer` turns them off): thousands of
+ * requests from one account must reach the validation code, not the throttle. A 429 would still be
+ * accepted as long as it is the documented empty one.
  *
  * The invariant, checked on every case: a 2xx that the served OpenAPI document describes (and that is
  * right for the state), or a 4xx in the JSON envelope with `code` equal to the status and `request`

@@ -77,7 +77,6 @@ export async function startTestServer(
         : { kind: 'postgres', url: pgDatabase.url },
     logLevel: 'silent',
     rateLimit: false,
-    authFailureLimit: 0,
     ...overrides,
   };
   const server = await startServer(config, undefined, clock);

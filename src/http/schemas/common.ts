@@ -88,11 +88,14 @@ export const idParams = (description: string): JsonSchema => ({
   required: ['id'],
 });
 
-/** Sendcloud's `cursor-parameter`: base64 of DRF's `o`/`r`/`p` parameters. */
+/**
+ * Sendcloud's `cursor-parameter`, described as `domain/cursor.ts` makes it: DRF-style `o`/`r`/`p`
+ * parameters, with our keyset position and the list it belongs to.
+ */
 export const CURSOR_PARAMETER: JsonSchema = {
   type: 'string',
   description:
-    'Opaque position from a `next` or `previous` link: base64 of the GET parameters `o` (offset), `r` (reverse) and `p` (position). A bad or foreign cursor answers 404 `Invalid cursor`.',
+    'Opaque; take it from a `next` or `previous` link, never build it. It is standard base64 of DRF-style cursor parameters: `r=1` when it pages backwards, `p` the position of the boundary row (its import time in microseconds and internal id), `i` the list it belongs to (`o`, the offset, is always 0). It is valid only for the list it came from (this integration, or this account for `/integrations/logs`); a malformed cursor, or one from another integration or account, answers 404 `Invalid cursor`.',
 };
 
 /** `{next, previous, results}`: links are absolute URLs, null at either end (CONTRACT §3). */

@@ -130,6 +130,16 @@ export const IntegrationUpdateRequest: JsonSchema = {
   },
 };
 
+/** The documentation page's update example: a request this server accepts as it is. */
+export const UPDATE_EXAMPLE = {
+  shop_name: 'Example Shop',
+  shop_url: 'https://shop.example.com',
+  service_point_enabled: true,
+  service_point_carriers: ['postnl', 'dhl'],
+  webhook_active: false,
+  webhook_url: 'https://shop.example.com/sendcloud/webhook',
+};
+
 const update = (operationId: string, summary: string, description: string): FastifySchema => ({
   tags: TAGS,
   summary,
@@ -137,7 +147,7 @@ const update = (operationId: string, summary: string, description: string): Fast
   operationId,
   security: SECURITY,
   params: ID,
-  body: ref('IntegrationUpdateRequest'),
+  body: { allOf: [ref('IntegrationUpdateRequest')], examples: [UPDATE_EXAMPLE] },
   response: { 200: { description: 'OK', ...ref('IntegrationUpdate') }, ...errorResponses(400, 413, 415) },
 });
 

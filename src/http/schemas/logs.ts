@@ -79,6 +79,18 @@ export const IntegrationLogCreate: JsonSchema = {
   required: ['base_url'],
 };
 
+/** The documentation page's log example: a request this server accepts as it is. */
+export const LOG_EXAMPLE = {
+  base_url: 'https://shop.example.com',
+  full_url: 'https://shop.example.com/api/orders?page=2',
+  method: 'GET',
+  response_code: 500,
+  request: { headers: { accept: 'application/json' }, body: null },
+  response: { status: 500, body: '{"detail": "Internal server error"}' },
+  exception_type: 'HTTPError',
+  exception: 'The shop answered 500 while orders were fetched',
+};
+
 const page = { 200: cursorPage('IntegrationLog', 'OK') };
 const cursorQuery = { type: 'object', properties: { cursor: CURSOR_PARAMETER } };
 const notFound = {
@@ -116,7 +128,7 @@ export const logSchemas = {
     operationId: 'sc-public-v2-orders-post-create_integration_logs',
     security: SECURITY,
     params: idParams('The id of the integration'),
-    body: ref('IntegrationLogCreate'),
+    body: { allOf: [ref('IntegrationLogCreate')], examples: [LOG_EXAMPLE] },
     response: {
       201: { description: 'Created', ...ref('IntegrationLog') },
       ...errorResponses(400, 413, 415),

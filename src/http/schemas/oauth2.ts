@@ -58,6 +58,8 @@ export const oauth2Schemas = {
         client_secret: { type: 'string', description: 'The secret key, when not sent by Basic' },
       },
       required: ['grant_type'],
+      // With the key pair sent by HTTP Basic (the page's Authorize button).
+      examples: [{ grant_type: 'client_credentials', scope: 'api' }],
     },
     response: {
       200: { description: 'OK', ...ref('OAuth2Token') },

@@ -381,6 +381,46 @@ export const ShipmentErrorLog: JsonSchema = {
   additionalProperties: false,
 };
 
+/**
+ * The documentation page's request examples: requests this server accepts as they are (a test sends
+ * each one). The delete example names the shipment the upsert example creates.
+ */
+export const UPSERT_EXAMPLE = [
+  {
+    external_order_id: '1001',
+    external_shipment_id: null,
+    name: 'John Doe',
+    company_name: '',
+    address: 'Stadhuisplein 10',
+    house_number: '10',
+    city: 'Eindhoven',
+    postal_code: '5611 EM',
+    country: 'NL',
+    email: 'john.doe@example.com',
+    telephone: '+31612345678',
+    order_number: 'ORDER-1001',
+    order_status: { id: 'paid', message: 'Paid' },
+    payment_status: { id: 'paid', message: 'Paid' },
+    currency: 'EUR',
+    total_order_value: '24.99',
+    weight: '0.500',
+    parcel_items: [
+      {
+        description: 'T-shirt',
+        quantity: 1,
+        sku: 'TS-001',
+        value: '24.99',
+        weight: '0.300',
+        hs_code: '610910',
+        origin_country: 'NL',
+      },
+    ],
+    created_at: '2024-03-01T10:00:00Z',
+    updated_at: '2024-03-01T10:00:00Z',
+  },
+];
+export const DELETE_EXAMPLE = { external_order_id: '1001', external_shipment_id: null };
+
 const arrayQuery = (description: string): JsonSchema => ({
   type: 'array',
   items: { type: 'string' },
@@ -435,7 +475,12 @@ export const shipmentSchemas = {
     operationId: 'sc-public-v2-orders-post-create_a_list_of_shipments',
     security: SECURITY,
     params: ID,
-    body: { type: 'array', maxItems: 100, items: ref('ShipmentBlobOrderCreate') },
+    body: {
+      type: 'array',
+      maxItems: 100,
+      items: ref('ShipmentBlobOrderCreate'),
+      examples: [UPSERT_EXAMPLE],
+    },
     response: {
       200: {
         description: "One result per input item: created or updated, or the item's errors",
@@ -462,6 +507,7 @@ export const shipmentSchemas = {
         external_order_id: { type: 'string' },
         external_shipment_id: { type: ['string', 'null'] },
       },
+      examples: [DELETE_EXAMPLE],
     },
     response: {
       204: NO_CONTENT,

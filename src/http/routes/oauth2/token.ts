@@ -2,8 +2,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, DATABASE_RETRY_AFTER_SECONDS, OAuthError } from '../../../domain/errors.js';
 import { sendError } from '../../error-handler.js';
 import type { AppDeps } from '../../deps.js';
-import { parseBasic } from '../../../auth/basic.js';
-import { authFailureKeys, guardAuthFailures } from '../../api-plugin.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -34,7 +32,7 @@ export async function oauth2Routes(
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, WRONG_MEDIA_TYPE));
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof OAuthError) return sendOAuthError(reply, error);
-    // Too many failed client authentications: the API's 429, empty with Retry-After.
+    // The server's own refusals (503 while closing) in the API's rendering.
     if (error instanceof ApiError) return sendError(reply, request, error);
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
@@ -64,15 +62,7 @@ export async function oauth2Routes(
       if (request.body === WRONG_MEDIA_TYPE || !(request.body instanceof URLSearchParams)) {
         throw new OAuthError(400, 'invalid_request', `The request body must be ${FORM}.`);
       }
-      const form = request.body;
-      const basic = parseBasic(request.headers.authorization ?? '');
-      const clientId = basic.kind === 'credentials' ? basic.publicKey : form.get('client_id');
-      const answer = await guardAuthFailures(
-        deps,
-        authFailureKeys(request, clientId),
-        () => deps.tokens.issue(form, request.headers.authorization),
-        (error) => error instanceof OAuthError && error.code === 'invalid_client',
-      );
+      const answer = await deps.tokens.issue(request.body, request.headers.authorization);
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(answer);
     },
   );
