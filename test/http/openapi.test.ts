@@ -82,7 +82,7 @@ describe('the OpenAPI document and the documentation page (issue 3 item 6)', () 
     assert.equal(tokenUrl.pathname.replace(/\/$/, ''), '/oauth2/token');
     const token = doc.paths['/oauth2/token']?.post;
     assert.ok(token, 'POST /oauth2/token is documented');
-    assert.deepEqual(Object.keys(token.responses).sort(), ['200', '400', '401', '429']);
+    assert.deepEqual(Object.keys(token.responses).sort(), ['200', '400', '401', '503']);
     assert.ok(token.requestBody.content['application/x-www-form-urlencoded'], 'form-encoded body');
     assert.equal(
       token.responses['400'].content['application/json'].schema.$ref,

@@ -64,18 +64,27 @@ export const ERROR_RESPONSES = {
       'Retry-After': { type: 'integer', description: 'Seconds to wait before the next request' },
     },
   },
+  503: {
+    ...envelope(
+      'Service Unavailable: the database cannot serve the request now (down, connection lost, timed out, locked, disk full, read-only), or the server is shutting down; nothing was applied that was acknowledged, and a retry is safe',
+    ),
+    headers: {
+      'Retry-After': { type: 'integer', description: 'Seconds to wait before retrying' },
+    },
+  },
 } as const satisfies Record<number, JsonSchema>;
 
 type ErrorStatus = keyof typeof ERROR_RESPONSES;
 
 /**
- * The error responses of one operation: 401, 404, 405 and 429 always (every path has an id check or a
- * router 404, and other methods on the same path answer 405); the others as the operation's body allows.
+ * The error responses of one operation: 401, 404, 405, 429 and 503 always (every path has an id check or
+ * a router 404, other methods on the same path answer 405, and any operation may meet an unavailable
+ * database); the others as the operation's body allows.
  */
 export function errorResponses(...extra: ErrorStatus[]): Record<string, JsonSchema> {
-  const statuses = new Set<ErrorStatus>([401, 404, 405, 429, ...extra]);
+  const statuses = new Set<ErrorStatus>([401, 404, 405, 429, 503, ...extra]);
   const out: Record<string, JsonSchema> = {};
-  for (const status of [400, 401, 403, 404, 405, 413, 415, 429] as const) {
+  for (const status of [400, 401, 403, 404, 405, 413, 415, 429, 503] as const) {
     if (statuses.has(status)) out[status] = ERROR_RESPONSES[status];
   }
   return out;

@@ -28,7 +28,13 @@ export const OAuth2Error: JsonSchema = {
   properties: {
     error: {
       type: 'string',
-      enum: ['invalid_client', 'invalid_request', 'unsupported_grant_type', 'invalid_scope'],
+      enum: [
+        'invalid_client',
+        'invalid_request',
+        'unsupported_grant_type',
+        'invalid_scope',
+        'temporarily_unavailable',
+      ],
     },
     error_description: { type: 'string' },
     status_code: { type: 'integer' },
@@ -70,9 +76,11 @@ export const oauth2Schemas = {
         ...oauthError('Unauthorized: `invalid_client` (unknown, wrong or revoked client credentials)'),
         headers: { 'WWW-Authenticate': { type: 'string', description: 'Always `Basic realm="api"`' } },
       },
-      429: {
-        ...ERROR_RESPONSES[429],
-        description: 'Too Many Requests: too many failed client authentications for this client or address',
+      503: {
+        ...oauthError(
+          'Service Unavailable: `temporarily_unavailable`, the database cannot serve the request now; a retry is safe',
+        ),
+        headers: ERROR_RESPONSES[503].headers,
       },
     },
   },
