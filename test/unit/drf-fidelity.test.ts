@@ -235,7 +235,7 @@ describe('10. numbers in string fields keep their JSON text as Python prints the
       b: 2.5,
       c: new JsonNumber('1.0', true, 1),
       d: new JsonNumber('-0.0', true, -0),
-      e: new JsonNumber('12345678901234567890123', false, 12345678901234567890123),
+      e: new JsonNumber('12345678901234567890123', false, Number('12345678901234567890123')),
       ['__proto__']: new JsonNumber('2.0', true, 2),
       f: '1.0',
     });
