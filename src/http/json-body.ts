@@ -13,8 +13,8 @@ const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
  * them (drf/json.ts); invalid UTF-8 and invalid JSON are `JSON parse error - …`.
  *
  * DRF parses no empty stream: a request without a body, or with an empty one whatever its
- * `Content-Type`, reads as `{}` (CONTRACT §2). So does a request without a `Content-Type`, whose body
- * DRF never looks at (no media type, no parser).
+ * `Content-Type`, reads as `{}` (CONTRACT §2). A body without a `Content-Type` is 415 with `""`, as DRF
+ * finds no parser for the empty media type.
  */
 export function installJsonBody(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
@@ -35,8 +35,7 @@ export function installJsonBody(app: FastifyInstance, bodyLimit: number): void {
   });
   // Every other media type (and none): `{}` when there is nothing to read, otherwise 415 unread.
   app.addContentTypeParser('*', (request, _payload, done) => {
-    const type = request.headers['content-type'];
-    if (type === undefined || type === '' || request.headers['content-length'] === '0') return done(null, {});
+    if (request.headers['content-length'] === '0') return done(null, {});
     const error = Object.assign(new Error('unsupported media type'), {
       code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
     });

@@ -61,6 +61,16 @@ for (const engine of ENGINES) {
           'Unsupported media type "text/plain" in request.',
         ),
       );
+      const untyped = await fetch(base, {
+        method: 'PATCH',
+        headers: { authorization: tenant.basic },
+        body: new Uint8Array([0x7b, 0x7d]),
+      });
+      assert.equal(untyped.status, 415);
+      assert.equal(
+        ((await untyped.json()) as { error: { message: string } }).error.message,
+        'Unsupported media type "" in request.',
+      );
       assert.equal((await call(base, { auth: tenant.basic })).body.shop_name, patch.body.shop_name);
     });
 
