@@ -43,12 +43,18 @@ const DECISIONS: { name: string; covers: (c: Case, ours: Answer, theirs: Answer)
     // Microseconds past 2^53 since 1970 cannot be held exactly in a JS number: beyond the years
     // 1685-2254 a fraction of a second is stored to the nearest representable microsecond.
     name: 'fractions of a second outside 1685-2254 stored to the nearest representable microsecond',
-    covers: (_c, ours, theirs) =>
-      ours.ok === true &&
-      theirs.ok === true &&
-      JSON.stringify(ours.value).replace(/\.\d{6}Z/g, '.Z') ===
-        JSON.stringify(theirs.value).replace(/\.\d{6}Z/g, '.Z') &&
-      /"(?:1[0-6]|2[3-9]|[3-9]\d)\d\d-/.test(JSON.stringify(theirs.value)),
+    covers: (_c, ours, theirs) => {
+      if (ours.ok !== true || theirs.ok !== true) return false;
+      const withoutFractions = (answer: Answer) =>
+        canonical(answer.value).replace(/(T[\d:]{8})\.\d{6}Z/g, '$1Z');
+      const years = [...JSON.stringify(theirs.value).matchAll(/"(\d{4})-\d\d-\d\dT[\d:]{8}\.\d{6}Z"/g)].map(
+        (m) => Number(m[1]),
+      );
+      return (
+        withoutFractions(ours) === withoutFractions(theirs) &&
+        years.some((year) => year < 1686 || year > 2254)
+      );
+    },
   },
 ];
 
