@@ -25,7 +25,7 @@ import {
   toAsciiNumeral,
 } from './repr.js';
 import { parseDate, parseDateTime } from './time.js';
-import { isValidUrl } from './url.js';
+import { isIpv4, isIpv6, isValidUrl } from './url.js';
 import { parseUuid } from './uuid.js';
 import { domainToASCII } from 'node:url';
 
@@ -191,43 +191,12 @@ const EMAIL_USER =
 const EMAIL_DOMAIN = /^(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}(?<!-)$/i;
 // Django's own range `A-f` (it takes `[\]^_\`` too); kept as Django has it.
 const EMAIL_LITERAL = /^\[([A-f0-9:.]+)\]$/i;
-const HEX_GROUP = /^[0-9a-f]+$/i;
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-function validIpv6(text: string): boolean {
-  // Python's ipaddress.IPv6Address, without zone ids (the literal expression refuses '%').
-  let head = text;
-  let groupsAvailable = 8;
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.', lastColon)) {
-    if (!IPV4.test(text.slice(lastColon + 1))) return false;
-    head = text.slice(0, lastColon + 1) + '0:0';
-  }
-  const double = head.indexOf('::');
-  if (double !== head.lastIndexOf('::')) return false;
-  const isGroup = (g: string): boolean => g.length >= 1 && g.length <= 4 && HEX_GROUP.test(g);
-  if (double === -1) {
-    const groups = head.split(':');
-    return groups.length === groupsAvailable && groups.every(isGroup);
-  }
-  const left = head.slice(0, double);
-  const right = head.slice(double + 2);
-  const leftGroups = left === '' ? [] : left.split(':');
-  const rightGroups = right === '' ? [] : right.split(':');
-  groupsAvailable -= 1;
-  return (
-    leftGroups.length + rightGroups.length <= groupsAvailable &&
-    leftGroups.every(isGroup) &&
-    rightGroups.every(isGroup)
-  );
-}
-
 function validDomainPart(domain: string): boolean {
   if (EMAIL_DOMAIN.test(domain)) return true;
   const literal = EMAIL_LITERAL.exec(domain);
   if (literal === null) return false;
   const ip = literal[1] as string;
-  return IPV4.test(ip) || validIpv6(ip);
+  return isIpv4(ip) || isIpv6(ip);
 }
 
 function hasNonAscii(s: string): boolean {
@@ -246,7 +215,7 @@ const FOLDED: Readonly<Record<string, string>> = {
 };
 
 /** The text a Python `re.IGNORECASE` ASCII class sees as letters: those four read as their letters. */
-export function foldForAsciiIgnoreCase(s: string): string {
+function foldForAsciiIgnoreCase(s: string): string {
   return hasNonAscii(s) ? s.replace(ASCII_CASE_FOLDS, (c) => FOLDED[c] as string) : s;
 }
 

@@ -13,8 +13,6 @@
 import { domainToASCII } from 'node:url';
 import { PY_SPACE_CLASS } from './repr.js';
 
-export const INVALID_URL = 'Enter a valid URL.';
-
 const UL = '\\u00a1-\\uffff';
 const IPV4 =
   '(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)(?:\\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}';
@@ -36,7 +34,12 @@ const SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'ftp', 'ftps']);
 const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
 const IPV4_ADDRESS = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
-/** Python's `ipaddress.IPv6Address` (no zone: Django's expression has no `%`). */
+/** Python's `ipaddress.IPv4Address`: four decimal octets without leading zeros. */
+export function isIpv4(text: string): boolean {
+  return IPV4_ADDRESS.test(text);
+}
+
+/** Python's `ipaddress.IPv6Address` (no zone: Django's and the email literal's expressions have no `%`). */
 export function isIpv6(text: string): boolean {
   let head = text;
   const lastColon = text.lastIndexOf(':');
