@@ -114,7 +114,7 @@ for (const engine of ENGINES) {
         [{ service_point_enabled: 'maybe' }, "{'service_point_enabled': ['Must be a valid boolean.']}"],
         [
           { service_point_carriers: 'ups' },
-          `{'service_point_carriers': {'non_field_errors': ['Expected a list of items but got type "str".']}}`,
+          `{'service_point_carriers': ['Expected a list of items but got type "str".']}`,
         ],
         [[], "{'non_field_errors': ['Invalid data. Expected a dictionary, but got list.']}"],
       ];

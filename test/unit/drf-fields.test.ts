@@ -15,7 +15,7 @@ import {
   Invalid,
   integerField,
   isValidEmail,
-  listField,
+  nestedListField,
   objectField,
   SKIP,
   uuidField,
@@ -504,8 +504,8 @@ describe('nested objects, lists and dicts', () => {
     });
   });
 
-  test('listField: errors aligned with the input, {} for valid elements', () => {
-    const items = listField(objectField(STATUS), { allowNull: true });
+  test('nestedListField: errors aligned with the input, {} for valid elements', () => {
+    const items = nestedListField(objectField(STATUS), { allowNull: true });
     table(items, [
       [[], { ok: [] }],
       [[{ id: 'a', message: 'b' }], { ok: [{ id: 'a', message: 'b' }] }],
@@ -525,15 +525,15 @@ describe('nested objects, lists and dicts', () => {
     ]);
   });
 
-  test("listField: DRF hands a nullable list's allow_null to its child", () => {
-    assert.deepEqual(run(listField(objectField(STATUS), { allowNull: true }), [null]), { ok: [null] });
-    assert.deepEqual(run(listField(objectField(STATUS)), [null, {}]), {
+  test("nestedListField: DRF hands a nullable list's allow_null to its child", () => {
+    assert.deepEqual(run(nestedListField(objectField(STATUS), { allowNull: true }), [null]), { ok: [null] });
+    assert.deepEqual(run(nestedListField(objectField(STATUS)), [null, {}]), {
       err: [
         ['This field may not be null.'],
         { id: ['This field is required.'], message: ['This field is required.'] },
       ],
     });
-    assert.deepEqual(run(listField(objectField(STATUS), { maxLength: 1 }), [{}, {}]), {
+    assert.deepEqual(run(nestedListField(objectField(STATUS), { maxLength: 1 }), [{}, {}]), {
       err: { non_field_errors: ['Ensure this field has no more than 1 elements.'] },
     });
   });

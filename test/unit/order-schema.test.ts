@@ -661,7 +661,6 @@ describe('items that are not objects', () => {
       [1.5, 'float'],
       ['order', 'str'],
       [[], 'list'],
-      [null, 'NoneType'],
       [true, 'bool'],
     ];
     for (const [input, type] of cases) {
@@ -672,6 +671,15 @@ describe('items that are not objects', () => {
         externalShipmentId: '',
       });
     }
+  });
+
+  test("a null item is DRF's `No data provided`", () => {
+    assert.deepEqual(validateOrder(null), {
+      ok: false,
+      error: { non_field_errors: ['No data provided'] },
+      externalOrderId: '',
+      externalShipmentId: '',
+    });
   });
 
   test('an invalid object item echoes its external ids as sent, numbers as Python prints them', () => {

@@ -13,12 +13,23 @@
  * `null` where not allowed → `This field may not be null.`
  */
 
-import { isPySpace, pyNumberStr, pyStr, pyStrip, pyTypeName, toAsciiNumeral } from './repr.js';
+import {
+  IndexedErrors,
+  JsonNumber,
+  isJsonNumber,
+  isPySpace,
+  pyNumberStr,
+  pyStr,
+  pyStrip,
+  pyTypeName,
+  toAsciiNumeral,
+} from './repr.js';
 import { parseDate, parseDateTime } from './time.js';
+import { isIpv4, isIpv6, isValidUrl } from './url.js';
 import { parseUuid } from './uuid.js';
 import { domainToASCII } from 'node:url';
 
-export type ErrorTree = string[] | { [field: string]: ErrorTree } | ErrorTree[];
+export type ErrorTree = string[] | { [field: string]: ErrorTree } | ErrorTree[] | IndexedErrors;
 export type ErrorDict = { [field: string]: ErrorTree };
 
 export class Invalid {
@@ -36,6 +47,8 @@ export const MESSAGES = {
   notAString: 'Not a valid string.',
   nullCharacters: 'Null characters are not allowed.',
   email: 'Enter a valid email address.',
+  url: 'Enter a valid URL.',
+  noData: 'No data provided',
   integer: 'A valid integer is required.',
   number: 'A valid number is required.',
   stringTooLarge: 'String value too large.',
@@ -65,8 +78,11 @@ const MAX_NUMERIC_STRING = 1000;
 /** Python's default `decimal` context precision, which bounds DRF's quantize when max_digits is None. */
 const PYTHON_PRECISION = 28;
 
+/** A JSON object (a Python dict): not an array, not a number kept as a `JsonNumber`. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber)
+  );
 }
 
 /** Sets a key taken from input without ever invoking the `__proto__` setter. */
@@ -120,6 +136,11 @@ export interface CharOptions extends Presence {
   blankAsNull?: boolean;
   /** Extra validator run after DRF's own (e.g. the email check); returns an error message or null. */
   validate?: (value: string) => string | null;
+  /**
+   * The field's `invalid` message, given for a boolean or a composite: a CharField says `Not a valid
+   * string.`, its EmailField and URLField subclasses `Enter a valid email address.` / `… URL.`
+   */
+  invalidMessage?: string;
 }
 
 /**
@@ -135,14 +156,15 @@ export function charField(options: CharOptions = {}): Field<string | null> {
     maxLength,
     blankAsNull = false,
     validate,
+    invalidMessage = MESSAGES.notAString,
   } = options;
   return (data) => {
     if (data === undefined) return required ? requiredError() : allowNull ? null : '';
     if (data === null) return allowNull ? null : nullError();
     let value: string;
     if (typeof data === 'string') value = pyStrip(data);
-    else if (typeof data === 'number') value = pyNumberStr(data);
-    else return new Invalid([MESSAGES.notAString]);
+    else if (isJsonNumber(data)) value = pyNumberStr(data);
+    else return new Invalid([invalidMessage]);
     if (value === '') {
       if (blankAsNull) return null;
       return allowBlank ? '' : new Invalid([MESSAGES.blank]);
@@ -169,48 +191,32 @@ const EMAIL_USER =
 const EMAIL_DOMAIN = /^(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}(?<!-)$/i;
 // Django's own range `A-f` (it takes `[\]^_\`` too); kept as Django has it.
 const EMAIL_LITERAL = /^\[([A-f0-9:.]+)\]$/i;
-const HEX_GROUP = /^[0-9a-f]+$/i;
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-function validIpv6(text: string): boolean {
-  // Python's ipaddress.IPv6Address, without zone ids (the literal expression refuses '%').
-  let head = text;
-  let groupsAvailable = 8;
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.', lastColon)) {
-    if (!IPV4.test(text.slice(lastColon + 1))) return false;
-    head = text.slice(0, lastColon + 1) + '0:0';
-  }
-  const double = head.indexOf('::');
-  if (double !== head.lastIndexOf('::')) return false;
-  const isGroup = (g: string): boolean => g.length >= 1 && g.length <= 4 && HEX_GROUP.test(g);
-  if (double === -1) {
-    const groups = head.split(':');
-    return groups.length === groupsAvailable && groups.every(isGroup);
-  }
-  const left = head.slice(0, double);
-  const right = head.slice(double + 2);
-  const leftGroups = left === '' ? [] : left.split(':');
-  const rightGroups = right === '' ? [] : right.split(':');
-  groupsAvailable -= 1;
-  return (
-    leftGroups.length + rightGroups.length <= groupsAvailable &&
-    leftGroups.every(isGroup) &&
-    rightGroups.every(isGroup)
-  );
-}
-
 function validDomainPart(domain: string): boolean {
   if (EMAIL_DOMAIN.test(domain)) return true;
   const literal = EMAIL_LITERAL.exec(domain);
   if (literal === null) return false;
   const ip = literal[1] as string;
-  return IPV4.test(ip) || validIpv6(ip);
+  return isIpv4(ip) || isIpv6(ip);
 }
 
 function hasNonAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return true;
   return false;
+}
+
+// The four characters whose simple lower or upper case is an ASCII letter: Python's case-insensitive
+// `[A-Z]` takes them (`re.IGNORECASE` compares both cases), JS's `/i` does not.
+const ASCII_CASE_FOLDS = /[\u0130\u0131\u017f\u212a]/g;
+const FOLDED: Readonly<Record<string, string>> = {
+  '\u0130': 'i',
+  '\u0131': 'i',
+  '\u017f': 's',
+  '\u212a': 'k',
+};
+
+/** The text a Python `re.IGNORECASE` ASCII class sees as letters: those four read as their letters. */
+function foldForAsciiIgnoreCase(s: string): string {
+  return hasNonAscii(s) ? s.replace(ASCII_CASE_FOLDS, (c) => FOLDED[c] as string) : s;
 }
 
 /**
@@ -222,16 +228,33 @@ export function isValidEmail(value: string): boolean {
   if (at === -1 || pyLength(value) > 320) return false;
   const user = value.slice(0, at);
   const domain = value.slice(at + 1);
-  if (!EMAIL_USER.test(user)) return false;
-  if (domain === 'localhost' || validDomainPart(domain)) return true;
+  if (!EMAIL_USER.test(foldForAsciiIgnoreCase(user))) return false;
+  if (domain === 'localhost' || validDomainPart(foldForAsciiIgnoreCase(domain))) return true;
   if (!hasNonAscii(domain) || LONE_SURROGATE.test(domain)) return false;
   const ascii = domainToASCII(domain);
   return ascii !== '' && validDomainPart(ascii);
 }
 
 /** DRF's EmailField: a CharField whose non-blank value must pass Django's EmailValidator. */
-export function emailField(options: Omit<CharOptions, 'validate'> = {}): Field<string | null> {
-  return charField({ ...options, validate: (value) => (isValidEmail(value) ? null : MESSAGES.email) });
+export function emailField(
+  options: Omit<CharOptions, 'validate' | 'invalidMessage'> = {},
+): Field<string | null> {
+  return charField({
+    ...options,
+    invalidMessage: MESSAGES.email,
+    validate: (value) => (isValidEmail(value) ? null : MESSAGES.email),
+  });
+}
+
+/** DRF's URLField: a CharField whose non-blank value must pass Django 4.2's URLValidator (url.ts). */
+export function urlField(
+  options: Omit<CharOptions, 'validate' | 'invalidMessage'> = {},
+): Field<string | null> {
+  return charField({
+    ...options,
+    invalidMessage: MESSAGES.url,
+    validate: (value) => (isValidUrl(value) ? null : MESSAGES.url),
+  });
 }
 
 export interface ChoiceOptions extends Presence {
@@ -323,7 +346,10 @@ export function integerField(options: IntegerOptions = {}): Field<number | null>
     if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
     if (data === null) return allowNull ? null : nullError();
     let value: number | null;
-    if (typeof data === 'number') value = Number.isInteger(data) ? data || 0 : null;
+    // `int(str(data))`: a float literal is its repr (`1.0` is 1, `1e+16` is no integer), a large
+    // integer literal its digits.
+    if (typeof data === 'number' && Number.isSafeInteger(data)) value = data || 0;
+    else if (isJsonNumber(data)) value = pyIntFromText(pyNumberStr(data));
     else if (typeof data === 'string') {
       if (pyLength(data) > MAX_NUMERIC_STRING) return new Invalid([MESSAGES.stringTooLarge]);
       value = pyIntFromText(data);
@@ -465,7 +491,7 @@ export function decimalField(options: DecimalOptions): Field<string | null> {
     if (typeof data === 'string') {
       text = pyStrip(data);
       if (text === '' && allowNull) return null;
-    } else if (typeof data === 'number') text = pyNumberStr(data);
+    } else if (isJsonNumber(data)) text = pyNumberStr(data);
     else text = pyStrip(pyStr(data));
     if (pyLength(text) > MAX_NUMERIC_STRING) return new Invalid([MESSAGES.stringTooLarge]);
     const parts = parseDecimal(text);
@@ -603,8 +629,10 @@ export function booleanField(options: Presence = {}): Field<boolean | null> {
   return (data) => {
     if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
     if (data === null) return allowNull ? null : nullError();
-    if (data === true || data === 1) return true;
-    if (data === false || data === 0) return false;
+    // `data in TRUE_VALUES`: Python's 1.0 == 1, so the float literals 1.0 and 0.0 count too.
+    const number = data instanceof JsonNumber && data.isFloat ? data.value : data;
+    if (number === true || number === 1) return true;
+    if (number === false || number === 0) return false;
     if (typeof data === 'string') {
       if (TRUE_STRINGS.has(data)) return true;
       if (FALSE_STRINGS.has(data)) return false;
@@ -658,11 +686,35 @@ export interface ListOptions extends Presence {
 }
 
 /**
+ * DRF's ListField (a list of primitives, such as `service_point_carriers`): a string, an object or a
+ * number is the flat `['Expected a list of items but got type "str".']`; element errors are keyed by
+ * the failing elements' indexes (`{1: ['This field may not be blank.']}`). A null element is given to the
+ * child, which refuses it unless it allows null.
+ */
+export function listField<T>(child: Field<T>, options: Presence = {}): Field<T[] | null> {
+  const { required = false, allowNull = false } = options;
+  return (data) => {
+    if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
+    if (data === null) return allowNull ? null : nullError();
+    if (!Array.isArray(data)) return new Invalid([message.notAList(data)]);
+    const out: T[] = new Array<T>(data.length);
+    let errors: Map<number, ErrorTree> | null = null;
+    for (let i = 0; i < data.length; i++) {
+      const item: unknown = data[i];
+      const outcome = child(item === undefined ? null : item);
+      if (outcome instanceof Invalid) (errors ??= new Map()).set(i, outcome.errors);
+      else out[i] = outcome as T;
+    }
+    return errors === null ? out : new Invalid(new IndexedErrors(errors));
+  };
+}
+
+/**
  * A DRF ListSerializer (`many=True` nested serializer): a non-list is
  * `{non_field_errors: ['Expected a list of items but got type "dict".']}`; element errors come as a list
  * aligned with the input, `{}` for valid elements (CONTRACT §3).
  */
-export function listField<T>(child: Field<T>, options: ListOptions = {}): Field<(T | null)[] | null> {
+export function nestedListField<T>(child: Field<T>, options: ListOptions = {}): Field<(T | null)[] | null> {
   const { required = false, allowNull = false, maxLength } = options;
   return (data) => {
     if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;

@@ -2,10 +2,48 @@
  * Python's `repr`, `str` and `type(x).__name__` for JSON-like values, as they surface in DRF's messages
  * (CONTRACT §2 "Field errors": a 400 `message` is the `repr` of a dict of field errors).
  *
- * A JSON number reaches us as a JS number, so `1.0` and `1` are indistinguishable: a safe integer is
- * taken as a Python `int`, anything else (fractions, and integers beyond 2^53 that JSON.parse has
- * already rounded) as a Python `float`.
+ * A JSON number reaches us as a JS number or, where a JS number would not say what Python reads, as a
+ * `JsonNumber` (json.ts): a plain safe integer is a Python `int`, any other plain number a Python
+ * `float`, and a `JsonNumber` is what its source text was.
  */
+
+/** A JSON number whose Python value a JS number cannot carry: see json.ts. */
+export class JsonNumber {
+  constructor(
+    /** Python's `str()` of the parsed value: `"1.0"`, `"-0.0"`, `"123456789012345678901"`. */
+    readonly text: string,
+    /** A Python float (`1.0`) rather than an int (an integer literal beyond 2^53). */
+    readonly isFloat: boolean,
+    /** The nearest JS number, for what cannot be exact (stored JSON written by `JSON.stringify`). */
+    readonly value: number,
+  ) {}
+
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+/** A JSON number in either form. */
+export function isJsonNumber(value: unknown): value is number | JsonNumber {
+  return typeof value === 'number' || value instanceof JsonNumber;
+}
+
+/**
+ * A DRF `ListField`'s element errors: a dict keyed by the element's index (an `int`, so its repr has no
+ * quotes), listing only the elements that failed.
+ */
+export class IndexedErrors {
+  constructor(readonly byIndex: ReadonlyMap<number, unknown>) {}
+
+  toJSON(): Record<string, unknown> {
+    return Object.fromEntries(this.byIndex);
+  }
+}
+
+/** Python's `\s` in a `str` pattern, as the inside of a JS character class (JS's `\s` differs on
+ * U+001C–U+001F, U+0085 and U+FEFF). */
+export const PY_SPACE_CLASS =
+  '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 /** `str.isspace()` / `\s` in a Python `str` pattern: what `str.strip()` removes. */
 export function isPySpace(code: number): boolean {
@@ -91,7 +129,8 @@ export function pyFloatRepr(n: number): string {
 }
 
 /** Python's `str()` of a JSON number (see the module note on int versus float). */
-export function pyNumberStr(n: number): string {
+export function pyNumberStr(n: number | JsonNumber): string {
+  if (typeof n !== 'number') return n.text;
   return Number.isSafeInteger(n) ? String(n) : pyFloatRepr(n);
 }
 
@@ -106,6 +145,7 @@ export function pyTypeName(value: unknown): string {
     case 'number':
       return Number.isSafeInteger(value) ? 'int' : 'float';
     default:
+      if (value instanceof JsonNumber) return value.isFloat ? 'float' : 'int';
       return Array.isArray(value) ? 'list' : 'dict';
   }
 }
@@ -167,6 +207,16 @@ export function pyRepr(value: unknown): string {
       break;
     default:
       return pyStrRepr(String(value));
+  }
+  if (value instanceof JsonNumber) return value.text;
+  if (value instanceof IndexedErrors) {
+    let out = '{';
+    let first = true;
+    for (const [index, tree] of value.byIndex) {
+      out += `${first ? '' : ', '}${index}: ${pyRepr(tree)}`;
+      first = false;
+    }
+    return out + '}';
   }
   if (Array.isArray(value)) {
     let out = '[';

@@ -3,12 +3,11 @@
  * integer through `uuid.UUID(int=…)`, anything else is invalid (CONTRACT §2: upper case, no hyphens,
  * `{…}` and `urn:uuid:` forms are accepted and compared in canonical form).
  *
- * Decisions where JS cannot see what Python sees: `true`/`false` are Python ints (`bool` subclasses
- * `int`), so DRF reads them as the UUIDs 1 and 0, and so do we; integers beyond 2^53 were already rounded
- * by JSON.parse and are refused.
+ * `true`/`false` are Python ints (`bool` subclasses `int`), so DRF reads them as the UUIDs 1 and 0, and
+ * so do we; an integer beyond 2^53 arrives exact as a `JsonNumber` (json.ts) and is still that UUID.
  */
 
-import { toAsciiNumeral } from './repr.js';
+import { JsonNumber, toAsciiNumeral } from './repr.js';
 
 const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ZEROS = '00000000000000000000000000000000';
@@ -90,6 +89,12 @@ export function parseUuid(value: unknown): string | null {
     return format(ZEROS.slice(significant.length) + significant);
   }
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? fromInteger(value) : null;
+  if (value instanceof JsonNumber) {
+    // An integer literal beyond 2^53, exact in its text: `uuid.UUID(int=n)` for 0 ≤ n < 2^128.
+    if (value.isFloat || value.text.startsWith('-')) return null;
+    const hex = BigInt(value.text).toString(16);
+    return hex.length > 32 ? null : format(ZEROS.slice(hex.length) + hex);
+  }
   if (typeof value === 'boolean') return fromInteger(value ? 1 : 0);
   return null;
 }

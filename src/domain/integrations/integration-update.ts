@@ -1,19 +1,27 @@
-import { Invalid, SKIP, booleanField, charField, isPlainObject, listField, message } from '../drf/fields.js';
+import {
+  Invalid,
+  MESSAGES,
+  NON_FIELD_ERRORS,
+  SKIP,
+  booleanField,
+  charField,
+  isPlainObject,
+  listField,
+  message,
+  urlField,
+} from '../drf/fields.js';
 import type { ErrorTree, Field } from '../drf/fields.js';
-import { pyRepr } from '../drf/repr.js';
-import { INVALID_URL, isValidUrl } from '../drf/url.js';
+import { IndexedErrors, pyRepr } from '../drf/repr.js';
 import { errors } from '../errors.js';
 import type { Integration, IntegrationChanges } from '../types.js';
 
-const url = (value: string): string | null => (isValidUrl(value) ? null : INVALID_URL);
-
 const FIELDS = {
   shop_name: charField({ maxLength: 250 }),
-  shop_url: charField({ allowNull: true, maxLength: 200, validate: url }),
+  shop_url: urlField({ allowNull: true, maxLength: 200 }),
   service_point_enabled: booleanField(),
   service_point_carriers: listField(charField()),
   webhook_active: booleanField(),
-  webhook_url: charField({ maxLength: 200, validate: url }),
+  webhook_url: urlField({ maxLength: 200 }),
 } as const satisfies Record<string, Field<unknown>>;
 
 /** The webhook fields are reported grouped under `settings` as `field: message` (reference 400 example). */
@@ -23,6 +31,8 @@ const CARRIERS_REQUIRED = 'At least one carrier must be provided if the service 
 
 function flatten(tree: ErrorTree): string[] {
   if (Array.isArray(tree)) return tree.flatMap((t) => (typeof t === 'string' ? [t] : flatten(t)));
+  if (tree instanceof IndexedErrors)
+    return [...tree.byIndex.values()].flatMap((t) => flatten(t as ErrorTree));
   return Object.values(tree).flatMap(flatten);
 }
 
@@ -32,6 +42,8 @@ function flatten(tree: ErrorTree): string[] {
  * DRF's error dict, in the documented form.
  */
 export function validateIntegrationUpdate(current: Integration, body: unknown): IntegrationChanges {
+  // DRF's Serializer.errors: a null body is `No data provided` rather than `This field may not be null.`
+  if (body === null) throw errors.badRequest(pyRepr({ [NON_FIELD_ERRORS]: [MESSAGES.noData] }));
   if (!isPlainObject(body)) {
     throw errors.badRequest(pyRepr({ non_field_errors: [message.notAnObject(body)] }));
   }
@@ -60,22 +72,23 @@ export function validateIntegrationUpdate(current: Integration, body: unknown): 
   if ('webhook_active' in values) changes.webhookActive = values.webhook_active as boolean;
   if ('webhook_url' in values) changes.webhookUrl = values.webhook_url as string;
 
-  // Rules on the state after the change.
+  if (settings.length > 0 || Object.keys(fieldErrors).length > 0) throw invalid(settings, fieldErrors);
+
+  // Rules on the state after the change: DRF's `validate()`, which runs only once every field is valid.
   const enabled = changes.servicePointEnabled ?? current.servicePointEnabled;
   const carriers = changes.servicePointCarriers ?? current.servicePointCarriers;
-  if (enabled && carriers.length === 0 && !('service_point_carriers' in fieldErrors)) {
-    fieldErrors.service_point_carriers = [CARRIERS_REQUIRED];
-  }
+  if (enabled && carriers.length === 0) fieldErrors.service_point_carriers = [CARRIERS_REQUIRED];
   const active = changes.webhookActive ?? current.webhookActive;
   const hookUrl = changes.webhookUrl ?? current.webhookUrl;
-  if (active && (hookUrl === null || hookUrl === '') && !settings.some((s) => s.startsWith('webhook_url:'))) {
-    settings.push('webhook_url: This field is required.');
-  }
-  if (settings.length > 0 || Object.keys(fieldErrors).length > 0) {
-    const all: Record<string, ErrorTree> = {};
-    if (settings.length > 0) all.settings = settings;
-    Object.assign(all, fieldErrors);
-    throw errors.badRequest(pyRepr(all));
-  }
+  if (active && (hookUrl === null || hookUrl === '')) settings.push(`webhook_url: ${MESSAGES.required}`);
+  if (settings.length > 0 || Object.keys(fieldErrors).length > 0) throw invalid(settings, fieldErrors);
   return changes;
+}
+
+/** The 400: the settings group first, then the other fields (the reference's examples). */
+function invalid(settings: string[], fieldErrors: Record<string, ErrorTree>) {
+  const all: Record<string, ErrorTree> = {};
+  if (settings.length > 0) all.settings = settings;
+  Object.assign(all, fieldErrors);
+  return errors.badRequest(pyRepr(all));
 }

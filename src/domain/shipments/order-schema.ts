@@ -45,7 +45,7 @@ import {
   Invalid,
   integerField,
   isPlainObject,
-  listField,
+  nestedListField,
   mapField,
   MESSAGES,
   message,
@@ -55,7 +55,7 @@ import {
   validateObject,
 } from '../drf/fields.js';
 import type { ErrorDict, Field, Shape } from '../drf/fields.js';
-import { pyNumberStr } from '../drf/repr.js';
+import { isJsonNumber, pyNumberStr } from '../drf/repr.js';
 import { formatDateTime } from '../drf/time.js';
 import { COUNTRY_CODES } from './country-codes.js';
 
@@ -122,7 +122,7 @@ const PARCEL_ITEM: Shape = [
 const functionalities: Field<unknown> = (data) => {
   if (data === undefined) return new Invalid([MESSAGES.required]);
   if (data === null) return new Invalid([MESSAGES.null]);
-  if (typeof data === 'object') return data;
+  if (Array.isArray(data) || isPlainObject(data)) return data;
   return new Invalid([message.notADict(data)]);
 };
 
@@ -183,9 +183,9 @@ const taxNumber: Field<unknown> = (data) => {
 };
 
 const TAX_NUMBERS: Shape = [
-  ['sender', listField(taxNumber)],
-  ['receiver', listField(taxNumber)],
-  ['importer_of_records', listField(taxNumber)],
+  ['sender', nestedListField(taxNumber)],
+  ['receiver', nestedListField(taxNumber)],
+  ['importer_of_records', nestedListField(taxNumber)],
 ];
 
 const CUSTOMS_INFORMATION: Shape = [
@@ -218,7 +218,7 @@ const ORDER: Shape = [
   ['name', requiredText],
   ['order_number', requiredText],
   ['order_status', objectField(STATUS, { allowNull: true })],
-  ['parcel_items', listField(objectField(PARCEL_ITEM), { allowNull: true })],
+  ['parcel_items', nestedListField(objectField(PARCEL_ITEM), { allowNull: true })],
   ['payment_status', objectField(STATUS, { allowNull: true })],
   ['postal_code', requiredText],
   ['shipping_method', integerField({ allowNull: true, ...INT32 })],
@@ -246,7 +246,7 @@ const ORDER: Shape = [
 function echoId(data: Record<string, unknown>, key: string): string {
   const value = Object.hasOwn(data, key) ? data[key] : undefined;
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return pyNumberStr(value);
+  if (isJsonNumber(value)) return pyNumberStr(value);
   return '';
 }
 
@@ -254,7 +254,8 @@ export function validateOrder(input: unknown): OrderValidation {
   if (!isPlainObject(input)) {
     return {
       ok: false,
-      error: { [NON_FIELD_ERRORS]: [message.notAnObject(input)] },
+      // DRF's Serializer.errors says `No data provided` for a null item, not `This field may not be null.`
+      error: { [NON_FIELD_ERRORS]: [input === null ? MESSAGES.noData : message.notAnObject(input)] },
       externalOrderId: '',
       externalShipmentId: '',
     };

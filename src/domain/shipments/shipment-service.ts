@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
-import { pyNumberStr, pyRepr, pyStrip, pyTypeName } from '../drf/repr.js';
+import { pyRepr, pyTypeName } from '../drf/repr.js';
 import { parseDate } from '../drf/time.js';
 import { parseUuid } from '../drf/uuid.js';
-import { isPlainObject } from '../drf/fields.js';
+import { Invalid, MESSAGES, charField, isPlainObject } from '../drf/fields.js';
 import { errors } from '../errors.js';
 import type { ShipmentSelector, ShipmentWrite } from '../types.js';
 import { integrationScope } from '../cursor.js';
@@ -30,12 +30,9 @@ export type UpsertResult =
 const DAY_US = 86_400_000_000;
 const MISSING_KEYS = 'Missing shipment_uuid or the pair external_order_id and external_shipment_id';
 
-/** A delete key value read as the upsert's CharField stored it: trimmed, numbers as Python prints them. */
-function keyText(value: unknown): string | null {
-  if (typeof value === 'string') return pyStrip(value);
-  if (typeof value === 'number' && Number.isFinite(value)) return pyNumberStr(value);
-  return null;
-}
+/** The delete keys read as the upsert's CharFields read them: trimmed, numbers as Python prints them. */
+const orderIdKey = charField();
+const shipmentIdKey = charField({ allowNull: true, allowBlank: true });
 
 /** The seed's body rules: a `shipment_uuid` that is present and not null wins over the pair. */
 export function parseDeleteBody(body: unknown): ShipmentSelector {
@@ -49,13 +46,12 @@ export function parseDeleteBody(body: unknown): ShipmentSelector {
   if (!Object.hasOwn(body, 'external_order_id') || !Object.hasOwn(body, 'external_shipment_id')) {
     throw errors.badRequest(MISSING_KEYS);
   }
-  const externalOrderId = keyText(body.external_order_id);
-  const shipmentValue = body.external_shipment_id;
-  // null and "" both name the null key (CONTRACT §3).
-  const shipmentKey = shipmentValue === null ? '' : keyText(shipmentValue);
-  if (externalOrderId === null || externalOrderId === '' || shipmentKey === null)
+  const externalOrderId = orderIdKey(body.external_order_id);
+  const shipmentId = shipmentIdKey(body.external_shipment_id);
+  if (typeof externalOrderId !== 'string' || shipmentId instanceof Invalid)
     throw errors.badRequest(MISSING_KEYS);
-  return { externalOrderId, shipmentKey };
+  // null and "" both name the null key (CONTRACT §3).
+  return { externalOrderId, shipmentKey: typeof shipmentId === 'string' ? shipmentId : '' };
 }
 
 const indexedKeys = new Map<string, RegExp>();
@@ -96,6 +92,8 @@ export class ShipmentService {
   ) {}
 
   async upsert(integrationId: number, body: unknown): Promise<UpsertResult[]> {
+    // DRF's ListSerializer.errors: a null body is `No data provided`.
+    if (body === null) throw errors.badRequest(MESSAGES.noData);
     if (!Array.isArray(body)) {
       throw errors.badRequest(`Expected a list of items but got type "${pyTypeName(body)}".`);
     }
