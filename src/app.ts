@@ -13,6 +13,7 @@ import { ShipmentService } from './domain/shipments/shipment-service.js';
 import type { Store } from './storage/store.js';
 import { registerApiRoutes } from './http/api-plugin.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerAdmin } from './http/admin/index.js';
 import { createMetrics, recordRequest, registerOps } from './http/ops.js';
 import type { Metrics } from './http/ops.js';
 import type { AppDeps } from './http/deps.js';
@@ -151,6 +152,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   );
   await app.register(async (root) => oauth2Routes(root, deps));
   if (config.opsPort === null) {
+    // With OPS_PORT, the process entry mounts the admin API on the operations port alone.
+    await registerAdmin(app, { config, store, clock, onWebhookQueued: options.onWebhookQueued });
     registerOps(app, { store, metrics });
     await mountDocs(app);
   }

@@ -40,6 +40,11 @@ export interface Config {
   /** Serve health, metrics and documentation on this port instead of the API port (null: same port). */
   opsPort: number | null;
   opsHost: string;
+  /**
+   * Bearer token of the admin API (`/__admin`: tenants, reset); null keeps the admin API off. Whoever
+   * holds it can create and wipe every account.
+   */
+  adminToken: string | null;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -68,6 +73,7 @@ const ENV_NAMES = {
   webhookPollMs: 'WEBHOOK_POLL_MS',
   opsPort: 'OPS_PORT',
   opsHost: 'OPS_HOST',
+  adminToken: 'ADMIN_TOKEN',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -161,7 +167,12 @@ export function loadConfig(
     webhookPollMs: int('webhookPollMs', 1_000, 10, 3_600_000),
     opsPort: read('opsPort') === undefined ? null : int('opsPort', 0, 0, 65535),
     opsHost: read('opsHost') ?? '127.0.0.1',
+    adminToken: read('adminToken') ?? null,
   };
+  // The admin token guards every tenant's data: a short one could be guessed despite the slowed failures.
+  if (config.adminToken !== null && config.adminToken.length < 16) {
+    problems.push('ADMIN_TOKEN must be at least 16 characters long');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
