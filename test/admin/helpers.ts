@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { CLI } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
 import { basicHeader, call } from '../helpers/server.js';
 import type { Answer } from '../helpers/server.js';
 
@@ -37,4 +40,24 @@ export async function createTenant(base: string, body?: unknown): Promise<AdminT
     basic: basicHeader(answer.body.public_key, answer.body.secret_key),
     created: answer.body,
   };
+}
+
+/**
+ * The built command line, run without blocking this process: the server under test listens here, so
+ * a synchronous spawn would never get its answers.
+ */
+export function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
