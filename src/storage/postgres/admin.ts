@@ -50,12 +50,20 @@ function scoped(table: string, accountFilter: string): { one: string; all: strin
 }
 
 // Each by an index on the account (or its integrations): the work is the rows removed, not the size of
-// the database.
+// the database. These run as unnamed statements, planned for the account at hand: a named statement
+// soon switches to a generic plan, and with one integration holding most shipments (the statistics
+// see it) that plan scans every shipment — 65–110 ms at 100 000–200 000 shipments, against 0.2 ms.
 const DELETE = {
-  shipments: scoped('shipments', 'integration_id IN (SELECT id FROM integrations WHERE account_id = $1)'),
+  shipments: scoped(
+    'shipments',
+    'integration_id = ANY(ARRAY(SELECT id FROM integrations WHERE account_id = $1))',
+  ),
   logs: scoped('integration_logs', 'account_id = $1'),
   deliveries: scoped('webhook_outbox', 'account_id = $1'),
-  tokens: scoped('oauth_tokens', 'credential_id IN (SELECT id FROM credentials WHERE account_id = $1)'),
+  tokens: scoped(
+    'oauth_tokens',
+    'credential_id = ANY(ARRAY(SELECT id FROM credentials WHERE account_id = $1))',
+  ),
   credentials: scoped('credentials', 'account_id = $1'),
   integrations: scoped('integrations', 'account_id = $1'),
   accounts: scoped('accounts', 'id = $1'),
@@ -134,14 +142,11 @@ export class PgAdmin {
       if (found.rowCount === 0) return null;
     }
     const run = async (kind: keyof typeof DELETE): Promise<number> => {
+      const statement = DELETE[kind];
       const result =
         accountId === null
-          ? await client.query(DELETE[kind].all)
-          : await client.query({
-              name: `oi_admin_delete_${kind}`,
-              text: DELETE[kind].one,
-              values: [accountId],
-            });
+          ? await client.query(statement.all)
+          : await client.query(statement.one, [accountId]);
       return result.rowCount ?? 0;
     };
     // Children before parents: each count is what that statement removed, not what a cascade hid.
