@@ -170,8 +170,8 @@ export function loadConfig(
     adminToken: read('adminToken') ?? null,
   };
   // The admin token guards every tenant's data: a short one could be guessed despite the slowed failures.
-  if (config.adminToken !== null && config.adminToken.length < 16) {
-    problems.push('ADMIN_TOKEN must be at least 16 characters long');
+  if (config.adminToken !== null && (config.adminToken.length < 16 || /\s/.test(config.adminToken))) {
+    problems.push('ADMIN_TOKEN must be at least 16 characters long, without white space');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

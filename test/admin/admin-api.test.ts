@@ -542,8 +542,9 @@ describe('admin API off, and on the operations port', () => {
     const { loadConfig } = await import('../../src/config.js');
     assert.throws(
       () => loadConfig({ ADMIN_TOKEN: 'short' }),
-      /ADMIN_TOKEN must be at least 16 characters long/,
+      /ADMIN_TOKEN must be at least 16 characters long, without white space/,
     );
+    assert.throws(() => loadConfig({ ADMIN_TOKEN: `${ADMIN_TOKEN} x` }), /without white space/);
     assert.equal(loadConfig({ ADMIN_TOKEN: ADMIN_TOKEN }).adminToken, ADMIN_TOKEN);
     assert.equal(loadConfig({}).adminToken, null);
   });
