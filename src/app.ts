@@ -13,6 +13,7 @@ import { ShipmentService } from './domain/shipments/shipment-service.js';
 import type { Store } from './storage/store.js';
 import { registerApiRoutes } from './http/api-plugin.js';
 import { registerOpenApi } from './http/openapi.js';
+import { registerAdmin } from './http/admin/index.js';
 import { createMetrics, operationOf, recordRequest, registerOps } from './http/ops.js';
 import { requestPath } from './http/request-path.js';
 import { rootRoute } from './http/routes/root.js';
@@ -157,6 +158,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (root) => oauth2Routes(root, deps));
   rootRoute(app, { docsHere: config.opsPort === null });
   if (config.opsPort === null) {
+    // With OPS_PORT, the process entry mounts the admin API on the operations port alone.
+    await registerAdmin(app, { config, store, clock, onWebhookQueued: options.onWebhookQueued });
     registerOps(app, { store, metrics });
     await mountDocs(app);
   }

@@ -45,6 +45,11 @@ export interface Config {
   sqliteWalLimitMb: number;
   /** How long an SQLite write waits for a lock held by another connection before a 503. */
   sqliteBusyTimeoutMs: number;
+  /**
+   * Bearer token of the admin API (`/__admin`: tenants, reset); null keeps the admin API off. Whoever
+   * holds it can create and wipe every account.
+   */
+  adminToken: string | null;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -75,6 +80,7 @@ const ENV_NAMES = {
   pgLockTimeoutMs: 'PG_LOCK_TIMEOUT_MS',
   sqliteWalLimitMb: 'SQLITE_WAL_LIMIT_MB',
   sqliteBusyTimeoutMs: 'SQLITE_BUSY_TIMEOUT_MS',
+  adminToken: 'ADMIN_TOKEN',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -219,7 +225,12 @@ export function loadConfig(
     pgLockTimeoutMs: int('pgLockTimeoutMs', 2_000, 0, 3_600_000),
     sqliteWalLimitMb: int('sqliteWalLimitMb', 64, 1, 1024 * 1024),
     sqliteBusyTimeoutMs: int('sqliteBusyTimeoutMs', 5_000, 0, 600_000),
+    adminToken: read('adminToken') ?? null,
   };
+  // The admin token guards every tenant's data: a short one could be guessed despite the slowed failures.
+  if (config.adminToken !== null && (config.adminToken.length < 16 || /\s/.test(config.adminToken))) {
+    problems.push('ADMIN_TOKEN must be at least 16 characters long, without white space');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { systemClock } from './domain/clock.js';
 import type { Clock } from './domain/clock.js';
 import { mountDocs } from './http/openapi.js';
+import { registerAdmin } from './http/admin/index.js';
 import { createMetrics, registerOps } from './http/ops.js';
 import type { Metrics } from './http/ops.js';
 import { openStore } from './storage/open-store.js';
@@ -85,6 +86,7 @@ export async function startServer(
       logController: new LogController({ disableRequestLogging: true }),
     });
     registerOps(opsApp, { store: db, metrics });
+    await registerAdmin(opsApp, { config, store: db, clock, onWebhookQueued: () => dispatcher.kick() });
     // The main app is ready: the ops server serves a snapshot of its document.
     await mountDocs(opsApp, app);
     await listenQuietly(opsApp, config.opsHost, config.opsPort);

@@ -11,6 +11,7 @@ import { formatDateTime } from '../domain/drf/time.js';
 import type { Integration } from '../domain/types.js';
 import { DOCS_PATH } from '../http/openapi.js';
 import { startServer } from '../server.js';
+import { registerAdminCommands } from './admin.js';
 import { openStore } from '../storage/open-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import type { Store } from '../storage/store.js';
@@ -120,6 +121,14 @@ const program = new Command('order-inbox')
 const databaseOption = () =>
   new Option('--database <path-or-url>', 'SQLite file path or postgres:// URL (env DATABASE_URL)');
 
+type ServeOptions = {
+  port?: string;
+  host?: string;
+  database?: string;
+  rateLimit?: string;
+  adminToken?: string;
+};
+
 program
   .command('serve')
   .description('start the HTTP server')
@@ -127,12 +136,14 @@ program
   .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
   .addOption(databaseOption())
   .addOption(new Option('--rate-limit <on|off>', 'Sendcloud rate limits (env RATE_LIMIT, default on)'))
-  .action(async (options: { port?: string; host?: string; database?: string; rateLimit?: string }) => {
+  .option('--admin-token <token>', 'turn the admin API on with this bearer token (env ADMIN_TOKEN)')
+  .action(async (options: ServeOptions) => {
     const overrides: ConfigOverrides = {
       port: options.port,
       host: options.host,
       database: options.database,
       rateLimit: options.rateLimit,
+      adminToken: options.adminToken,
     };
     const config = configFrom(overrides);
     const store = await openStoreNamed(config, overrides);
@@ -173,6 +184,7 @@ program
         'More credentials: npx order-inbox credentials create --account <id>  (or bootstrap --json for a new account)',
       );
     }
+    if (config.adminToken !== null) say(`admin API: ${server.ops?.url ?? server.url}/__admin (bearer token)`);
     say('');
     say(`listening on ${server.url}`);
     const stop = (signal: string) => {
@@ -433,6 +445,8 @@ program
       await store.close();
     }
   });
+
+registerAdminCommands(program, configFrom);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`order-inbox: ${error instanceof Error ? error.message : String(error)}\n`);

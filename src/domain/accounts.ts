@@ -3,13 +3,35 @@ import type { SecretHasher } from '../auth/secrets.js';
 import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { webhookFor } from './webhooks/payload.js';
-import type { Credential, Integration, NewIntegration } from './types.js';
+import type { Credential, Integration, NewIntegration, WebhookFor } from './types.js';
 
 /** A credential as it is shown once, at creation: the only time the secret exists outside the caller. */
 export interface IssuedCredential {
   credential: Credential;
   secretKey: string;
 }
+
+/** A new integration's settings: what is not given takes the panel's defaults; a fresh signing key. */
+export function newIntegration(
+  input: Partial<Omit<NewIntegration, 'webhookSignatureKey'>> = {},
+): NewIntegration {
+  return {
+    shopName: input.shopName ?? 'My webshop',
+    shopUrl: input.shopUrl ?? null,
+    system: input.system ?? 'api',
+    servicePointEnabled: input.servicePointEnabled ?? false,
+    servicePointCarriers: input.servicePointCarriers ?? [],
+    webhookActive: input.webhookActive ?? false,
+    webhookUrl: input.webhookUrl ?? null,
+    webhookSignatureKey: newWebhookSignatureKey(),
+  };
+}
+
+/** A created integration is announced with `integration_connected` (when its webhook is on). */
+export const announceConnected =
+  (nowUs: number): WebhookFor =>
+  (integration) =>
+    webhookFor('integration_connected', integration, nowUs);
 
 /** Creating tenants, keys and integrations: what the command line (Sendcloud's panel) does. */
 export class AccountService {
@@ -42,21 +64,7 @@ export class AccountService {
     input: Partial<Omit<NewIntegration, 'webhookSignatureKey'>> = {},
   ): Promise<Integration> {
     const nowUs = this.clock.nowUs();
-    return this.store.createIntegration(
-      accountId,
-      {
-        shopName: input.shopName ?? 'My webshop',
-        shopUrl: input.shopUrl ?? null,
-        system: input.system ?? 'api',
-        servicePointEnabled: input.servicePointEnabled ?? false,
-        servicePointCarriers: input.servicePointCarriers ?? [],
-        webhookActive: input.webhookActive ?? false,
-        webhookUrl: input.webhookUrl ?? null,
-        webhookSignatureKey: newWebhookSignatureKey(),
-      },
-      nowUs,
-      (integration) => webhookFor('integration_connected', integration, nowUs),
-    );
+    return this.store.createIntegration(accountId, newIntegration(input), nowUs, announceConnected(nowUs));
   }
 
   /** A new tenant: an account, one credential and one `api` integration. */

@@ -1,3 +1,4 @@
+import type { CreateTenantOutcome, NewTenant, RemovedCounts, ResetScope } from '../domain/admin/types.js';
 import type { RateLimiter } from '../domain/rate-limit.js';
 import type {
   Account,
@@ -131,4 +132,18 @@ export interface Store {
   listWebhookDeliveries(
     integrationId: number | null,
   ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]>;
+
+  // Test controls (the admin API).
+  listAccounts(): Promise<Account[]>;
+  /**
+   * Writes an account, its credential and its integrations (with the outbox entries `webhook` builds)
+   * in one transaction; a chosen public key or integration id that is taken writes nothing.
+   */
+  createTenant(tenant: NewTenant, nowUs: number, webhook: WebhookFor): Promise<CreateTenantOutcome>;
+  /**
+   * Removes, in one transaction, the scope's shipments, logs and webhook deliveries and, unless
+   * `keepAccounts`, its accounts with their credentials, tokens and integrations. Null when
+   * `accountId` names no account. Takes effect on the very next request, as a revocation does.
+   */
+  resetData(scope: ResetScope): Promise<RemovedCounts | null>;
 }

@@ -23,6 +23,7 @@ import type {
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import type { Readiness, Store } from '../store.js';
+import type { CreateTenantOutcome, NewTenant, RemovedCounts, ResetScope } from '../../domain/admin/types.js';
 import {
   SHIPMENT_COLUMNS,
   flag,
@@ -37,6 +38,8 @@ import {
   toWebhookDelivery,
 } from '../rows.js';
 import type { Row } from '../rows.js';
+import { PgAdmin, integrationValues } from './admin.js';
+import { tenantConflict } from '../tenant-conflict.js';
 import { CredentialLookups } from './pg-credential-lookups.js';
 import { PgWriteQueue } from './pg-write-queue.js';
 import { PgRateLimiter } from './pg-rate-limiter.js';
@@ -245,6 +248,7 @@ export class PostgresStore implements Store {
   private readonly url: string;
   private readonly writes: PgWriteQueue;
   private readonly lookups: CredentialLookups;
+  private readonly admin: PgAdmin;
   private closed: Promise<void> | null = null;
 
   constructor(options: PostgresOptions) {
@@ -286,6 +290,9 @@ export class PostgresStore implements Store {
       (error) => pgUnavailableReason(error) !== null,
     );
     this.lookups = new CredentialLookups(this.pool);
+    this.admin = new PgAdmin(this.pool, (client, integration, webhook, nowUs) =>
+      this.enqueueWebhook(client, integration, webhook, nowUs),
+    );
   }
 
   sharedRateLimiter(): RateLimiter {
@@ -528,22 +535,7 @@ export class PostgresStore implements Store {
   ): Promise<Integration> {
     return this.write(async (client) => {
       const integration = toIntegration(
-        firstRow(
-          await client.query<Row>(
-            q('insertIntegration', [
-              accountId,
-              input.shopName,
-              input.shopUrl,
-              input.system,
-              nowUs,
-              input.servicePointEnabled ?? false,
-              JSON.stringify(input.servicePointCarriers ?? []),
-              input.webhookActive ?? false,
-              input.webhookUrl ?? null,
-              input.webhookSignatureKey,
-            ]),
-          ),
-        ),
+        firstRow(await client.query<Row>(q('insertIntegration', integrationValues(accountId, input, nowUs)))),
       );
       await this.enqueueWebhook(client, integration, webhook, nowUs);
       return integration;
@@ -772,6 +764,26 @@ export class PostgresStore implements Store {
       attempts.get(num(row.delivery_id))?.push(toWebhookAttempt(row));
     }
     return deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] }));
+  }
+
+  listAccounts(): Promise<Account[]> {
+    return this.admin.listAccounts();
+  }
+
+  async createTenant(tenant: NewTenant, nowUs: number, webhook: WebhookFor): Promise<CreateTenantOutcome> {
+    try {
+      return {
+        created: await this.write((client) => this.admin.createTenant(client, tenant, nowUs, webhook)),
+      };
+    } catch (error) {
+      const conflict = tenantConflict(error);
+      if (conflict === null) throw error;
+      return { conflict };
+    }
+  }
+
+  resetData(scope: ResetScope): Promise<RemovedCounts | null> {
+    return this.write((client) => this.admin.reset(client, scope));
   }
 }
 

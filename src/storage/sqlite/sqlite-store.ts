@@ -27,6 +27,7 @@ import type {
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import type { Readiness, Store } from '../store.js';
+import type { CreateTenantOutcome, NewTenant, RemovedCounts, ResetScope } from '../../domain/admin/types.js';
 import {
   SHIPMENT_COLUMNS,
   flag,
@@ -42,6 +43,8 @@ import {
 } from '../rows.js';
 import type { Row } from '../rows.js';
 import { TurnBatch } from '../turn-batch.js';
+import { SqliteAdmin, integrationParams } from './admin.js';
+import { tenantConflict } from '../tenant-conflict.js';
 import { Checkpointer } from './checkpointer.js';
 import type { RestartResult } from './checkpointer.js';
 import { WriteQueue } from './write-queue.js';
@@ -171,6 +174,7 @@ export class SqliteStore implements Store {
   });
   /** Prepared once the schema exists, i.e. by migrate(); `SqliteStore.open` does both. */
   private s!: Statements;
+  private admin!: SqliteAdmin;
   private readonly listStatements = new Map<string, Statement>();
 
   constructor(options: SqliteOptions) {
@@ -360,6 +364,9 @@ export class SqliteStore implements Store {
         wal: identityOf(statSync(`${this.path}-wal`, { throwIfNoEntry: false })),
       };
     }
+    this.admin = new SqliteAdmin(this.db, (integration, webhook, nowUs) =>
+      this.enqueueWebhook(integration, webhook, nowUs),
+    );
     return applied;
   }
 
@@ -609,18 +616,7 @@ export class SqliteStore implements Store {
   ): Promise<Integration> {
     return this.writes.enqueue(() => {
       const integration = toIntegration(
-        this.s.insertIntegration.get({
-          account_id: accountId,
-          shop_name: input.shopName,
-          shop_url: input.shopUrl,
-          system: input.system,
-          service_point_enabled: input.servicePointEnabled ? 1 : 0,
-          service_point_carriers: JSON.stringify(input.servicePointCarriers ?? []),
-          webhook_active: input.webhookActive ? 1 : 0,
-          webhook_url: input.webhookUrl ?? null,
-          webhook_signature_key: input.webhookSignatureKey,
-          now: nowUs,
-        }) as Row,
+        this.s.insertIntegration.get(integrationParams(accountId, input, nowUs)) as Row,
       );
       this.enqueueWebhook(integration, webhook, nowUs);
       return integration;
@@ -813,6 +809,24 @@ export class SqliteStore implements Store {
       ...toWebhookDelivery(row),
       attemptLog: (this.s.listAttempts.all(num(row.id)) as Row[]).map(toWebhookAttempt),
     }));
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return this.admin.listAccounts();
+  }
+
+  async createTenant(tenant: NewTenant, nowUs: number, webhook: WebhookFor): Promise<CreateTenantOutcome> {
+    try {
+      return { created: await this.writes.enqueue(() => this.admin.createTenant(tenant, nowUs, webhook)) };
+    } catch (error) {
+      const conflict = tenantConflict(error);
+      if (conflict === null) throw error;
+      return { conflict };
+    }
+  }
+
+  resetData(scope: ResetScope): Promise<RemovedCounts | null> {
+    return this.identityWrite(() => this.admin.reset(scope));
   }
 }
 

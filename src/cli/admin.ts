@@ -1,0 +1,167 @@
+import type { Command } from 'commander';
+import type { Config, ConfigOverrides } from '../config.js';
+
+/**
+ * `order-inbox admin …`: the admin API's command-line twins. They talk to a running server over HTTP
+ * (`--url`, `--token`, or ADMIN_TOKEN), print the answer's JSON and exit 1 with the admin error's
+ * message when it fails — so a shell script or a CI step can do what a test suite does over HTTP.
+ */
+interface Target {
+  url?: string;
+  token?: string;
+}
+
+/** The running server's admin base: `--url`, else this machine's configuration (the ops port with OPS_PORT). */
+function baseUrl(options: Target, config: Config): string {
+  if (options.url !== undefined) return options.url.replace(/\/+$/, '');
+  const [host, port] =
+    config.opsPort === null ? [config.host, config.port] : [config.opsHost, config.opsPort];
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+async function adminCall(
+  configFrom: (overrides: ConfigOverrides) => Config,
+  options: Target,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<void> {
+  const config = configFrom({ adminToken: options.token });
+  if (config.adminToken === null) throw new Error('an admin token is needed: --token or ADMIN_TOKEN');
+  const headers: Record<string, string> = { authorization: `Bearer ${config.adminToken}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const url = `${baseUrl(options, config)}/__admin${path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new Error(`cannot reach ${url}: ${(error as Error).cause ?? (error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const text = await response.text();
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    throw new Error(`${method} ${url} answered ${response.status} without JSON: ${text.slice(0, 200)}`);
+  }
+  if (!response.ok) {
+    const error = (answer as { error?: { code?: string; message?: string } }).error;
+    throw new Error(`${response.status} ${error?.code ?? ''}: ${error?.message ?? text}`);
+  }
+  process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+}
+
+const whole = (value: string, flag: string): number => {
+  if (!/^[0-9]{1,15}$/.test(value) || Number(value) === 0)
+    throw new Error(`${flag} must be a positive whole number (got "${value}")`);
+  return Number(value);
+};
+
+export function registerAdminCommands(
+  program: Command,
+  configFrom: (overrides: ConfigOverrides) => Config,
+): void {
+  const admin = program
+    .command('admin')
+    .description('the admin API of a running server (tenants, accounts, reset) over HTTP');
+  const target = (command: Command): Command =>
+    command
+      .option('--url <url>', 'the server (default: http://HOST:PORT, or OPS_HOST:OPS_PORT with OPS_PORT)')
+      .option('--token <token>', 'the admin token (env ADMIN_TOKEN)');
+
+  const tenants = admin.command('tenants').description('test tenants');
+  target(
+    tenants
+      .command('create')
+      .description('create an account, a key pair and integrations; prints the secrets (shown only now)')
+      .option('--non-partner', 'a non-partner account (403 on pushing shipments)')
+      .option('--oauth-only', 'the key pair works only through OAuth2 tokens')
+      .option('--public-key <key>', 'a chosen public key (refused if taken)')
+      .option('--secret-key <key>', 'a chosen secret key, 16 to 256 characters')
+      .option('--integration-id <id>', 'a chosen id for the integration (refused if taken)')
+      .option('--shop-name <name>', "the integration's shop name")
+      .option('--shop-url <url>', "the integration's shop URL")
+      .option('--webhook-url <url>', 'where webhooks for the integration go (turns them on)')
+      .option(
+        '--body <json>',
+        'the whole request body as JSON (several integrations); no other tenant flags',
+      ),
+  ).action(
+    async (
+      options: Target & {
+        nonPartner?: boolean;
+        oauthOnly?: boolean;
+        publicKey?: string;
+        secretKey?: string;
+        integrationId?: string;
+        shopName?: string;
+        shopUrl?: string;
+        webhookUrl?: string;
+        body?: string;
+      },
+    ) => {
+      let body: unknown;
+      if (options.body !== undefined) {
+        try {
+          body = JSON.parse(options.body);
+        } catch (error) {
+          throw new Error(`--body is not JSON: ${(error as Error).message}`, { cause: error });
+        }
+      } else {
+        const integration = {
+          ...(options.integrationId !== undefined
+            ? { id: whole(options.integrationId, '--integration-id') }
+            : {}),
+          ...(options.shopName !== undefined ? { shop_name: options.shopName } : {}),
+          ...(options.shopUrl !== undefined ? { shop_url: options.shopUrl } : {}),
+          ...(options.webhookUrl !== undefined
+            ? { webhook_url: options.webhookUrl, webhook_active: true }
+            : {}),
+        };
+        body = {
+          ...(options.nonPartner ? { partner: false } : {}),
+          ...(options.oauthOnly ? { oauth_only: true } : {}),
+          ...(options.publicKey !== undefined ? { public_key: options.publicKey } : {}),
+          ...(options.secretKey !== undefined ? { secret_key: options.secretKey } : {}),
+          ...(Object.keys(integration).length > 0 ? { integrations: [integration] } : {}),
+        };
+      }
+      await adminCall(configFrom, options, 'POST', '/tenants', body);
+    },
+  );
+
+  const accounts = admin
+    .command('accounts')
+    .description('accounts (public keys and integrations, never secrets)');
+  target(accounts.command('list').description('every account')).action((options: Target) =>
+    adminCall(configFrom, options, 'GET', '/accounts'),
+  );
+  target(accounts.command('show').description('one account').argument('<id>')).action(
+    (id: string, options: Target) =>
+      adminCall(configFrom, options, 'GET', `/accounts/${whole(id, 'the account id')}`),
+  );
+  target(
+    accounts.command('delete').description('delete an account and everything it owns').argument('<id>'),
+  ).action((id: string, options: Target) =>
+    adminCall(configFrom, options, 'DELETE', `/accounts/${whole(id, 'the account id')}`),
+  );
+
+  target(
+    admin
+      .command('reset')
+      .description('wipe shipments, logs and webhook deliveries (and accounts) of one account or of all')
+      .option('--account <id>', 'only this account')
+      .option('--keep-accounts', 'keep accounts, key pairs and integrations'),
+  ).action((options: Target & { account?: string; keepAccounts?: boolean }) =>
+    adminCall(configFrom, options, 'POST', '/reset', {
+      ...(options.account !== undefined ? { account_id: whole(options.account, '--account') } : {}),
+      ...(options.keepAccounts ? { keep_accounts: true } : {}),
+    }),
+  );
+}
