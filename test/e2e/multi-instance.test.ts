@@ -62,7 +62,7 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
       (r) => r.id,
     );
     await client.end();
-    assert.deepEqual(ids, ['0001_init', '0002_surface', '0003_rate_limits']);
+    assert.deepEqual(ids, ['0001_init', '0002_surface', '0003_rate_limits', '0004_shipment_key_index']);
 
     const boot = runCli(['bootstrap', '--json', '--database', db.url]);
     assert.equal(boot.status, 0, boot.stderr);

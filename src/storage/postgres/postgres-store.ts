@@ -736,24 +736,32 @@ export function buildPgLogQuery(query: LogListQuery): QueryConfig {
  * The list query: index range on (integration, import time), keyset boundary, optional filters. Array
  * filters bind as one array parameter (`= ANY`), so the text depends only on which filters are present:
  * at most 32 shapes, each a named statement planned once per connection.
+ *
+ * A filtered list first takes the rows its filters match (a materialized CTE whose only conditions are
+ * the integration and the filters, so the identity, order-number or shipment-key index is the only
+ * index that narrows it), then applies the date window, the boundary, the order and the limit to those
+ * few rows. Written as one WHERE, the planner without statistics (right after a bulk load, or on a
+ * generic plan) rates the window as selective as the filter, walks the import-time index for its order
+ * and tests every shipment of the integration: 40 ms and 89,769 rows filtered at 90,000.
  */
 export function buildPgListQuery(query: ShipmentListQuery): QueryConfig {
   const values: unknown[] = [query.integrationId, query.fromUs, query.toUs];
   const where = ['integration_id = $1', 'created_at_us >= $2', 'created_at_us < $3'];
+  const matches = ['integration_id = $1'];
   let shape = 0;
   if (query.externalOrderIds !== null) {
     values.push(query.externalOrderIds);
-    where.push(`external_order_id = ANY($${values.length}::text[])`);
+    matches.push(`external_order_id = ANY($${values.length}::text[])`);
     shape |= 1;
   }
   if (query.shipmentKeys !== null) {
     values.push(query.shipmentKeys);
-    where.push(`shipment_key = ANY($${values.length}::text[])`);
+    matches.push(`shipment_key = ANY($${values.length}::text[])`);
     shape |= 2;
   }
   if (query.orderNumber !== null) {
     values.push(query.orderNumber);
-    where.push(`order_number = $${values.length}`);
+    matches.push(`order_number = $${values.length}`);
     shape |= 4;
   }
   if (query.after !== null) {
@@ -767,7 +775,12 @@ export function buildPgListQuery(query: ShipmentListQuery): QueryConfig {
   values.push(query.limit);
   return {
     name: `oi_list_shipments_${shape}`,
-    text: `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${values.length}`,
+    text:
+      matches.length === 1
+        ? `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${values.length}`
+        : `WITH matched AS MATERIALIZED (SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${matches.join(' AND ')})
+          SELECT ${SHIPMENT_COLUMNS} FROM matched WHERE ${where.slice(1).join(' AND ')}
+          ORDER BY ${order} LIMIT $${values.length}`,
     values,
   };
 }
