@@ -40,6 +40,10 @@ export interface Config {
   /** Serve health, metrics and documentation on this port instead of the API port (null: same port). */
   opsPort: number | null;
   opsHost: string;
+  /** Bytes of request bodies being read at once, across all requests; beyond it a 503. */
+  bodyMemoryLimitBytes: number;
+  /** Delivered and given-up webhook deliveries, with their attempts, are kept this many days. */
+  webhookRetentionDays: number;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -68,6 +72,8 @@ const ENV_NAMES = {
   webhookPollMs: 'WEBHOOK_POLL_MS',
   opsPort: 'OPS_PORT',
   opsHost: 'OPS_HOST',
+  bodyMemoryLimitBytes: 'BODY_MEMORY_LIMIT_BYTES',
+  webhookRetentionDays: 'WEBHOOK_RETENTION_DAYS',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -161,6 +167,8 @@ export function loadConfig(
     webhookPollMs: int('webhookPollMs', 1_000, 10, 3_600_000),
     opsPort: read('opsPort') === undefined ? null : int('opsPort', 0, 0, 65535),
     opsHost: read('opsHost') ?? '127.0.0.1',
+    bodyMemoryLimitBytes: int('bodyMemoryLimitBytes', 64 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+    webhookRetentionDays: int('webhookRetentionDays', 7, 1, 36_500),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

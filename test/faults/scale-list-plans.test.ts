@@ -5,17 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import type { ShipmentListQuery, ShipmentWrite } from '../../src/domain/types.js';
-import { PostgresStore, buildPgListQuery } from '../../src/storage/postgres/postgres-store.js';
-import { SqliteStore, buildListQuery } from '../../src/storage/sqlite/sqlite-store.js';
+import { buildPgListQuery } from '../../src/storage/postgres/postgres-store.js';
+import { buildListQuery } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Store } from '../../src/storage/store.js';
-import { createThrowawayDatabase, postgresSkipMessage } from '../helpers/postgres.js';
+import { onBothEngines } from './scale-engines.js';
+import type { RawDatabase } from './scale-engines.js';
 
 const T0 = 1_700_000_000_000_000;
 const ROWS = 20_000;
@@ -48,8 +43,8 @@ async function load(store: Store): Promise<number> {
 }
 
 /**
- * Every filter shape, and the index each must read: SQLite the one named, PostgreSQL the index of one
- * of the filters present (with two, which one is cheaper is its choice; both read only matching rows).
+ * Every filter shape, and the index SQLite must read; PostgreSQL reads the index of one of the filters
+ * present (with two, which is cheaper is its choice: either reads only matching rows).
  */
 function shapes(integrationId: number): { name: string; query: ShipmentListQuery; index: string }[] {
   const base: ShipmentListQuery = {
@@ -92,103 +87,78 @@ function shapes(integrationId: number): { name: string; query: ShipmentListQuery
   ];
 }
 
-describe('filtered list plans on SQLite, no ANALYZE ever run', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'oi-scale-plans-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+/** The plan of a list query on the engine's own EXPLAIN, one line per step. */
+async function planOf(raw: RawDatabase, query: ShipmentListQuery): Promise<string> {
+  if (raw.dialect === 'sqlite') {
+    const { sql, params } = buildListQuery(query);
+    return (await raw.query(`EXPLAIN QUERY PLAN ${sql}`, params)).map((row) => String(row.detail)).join('\n');
+  }
+  const { text, values } = buildPgListQuery(query);
+  return (await raw.query(`EXPLAIN ${text}`, values)).map((row) => String(row['QUERY PLAN'])).join('\n');
+}
 
-  test('each filter reads its own index and gets its rows', async () => {
-    const path = join(dir, 'plans.db');
-    const store = await SqliteStore.open({ path });
-    const integrationId = await load(store);
-    const db = new BetterSqlite3(path, { readonly: true });
-    try {
-      assert.equal(
-        db.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").pluck().get(),
-        0,
-        'no statistics exist',
-      );
-      for (const { name, query, index } of shapes(integrationId)) {
-        const { sql, params } = buildListQuery(query);
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
-          .map((row) => row.detail)
-          .join('\n');
-        assert.match(plan, new RegExp(`SEARCH shipments USING INDEX ${index} \\(integration_id=\\?`), name);
-        assert.doesNotMatch(plan, /shipments_by_import/, name);
-      }
-      const found = await store.listShipments(shapes(integrationId)[0]!.query);
-      assert.deepEqual(
-        found.map((s) => s.createdAtUs),
-        [T0 + 19_000, T0 + 15_000, T0 + 9000, T0 + 0, T0 + 0],
-      );
-    } finally {
-      db.close();
-      await store.close();
+/** The indexes of the filters present, any of which PostgreSQL may choose. */
+const filterIndexes = (query: ShipmentListQuery): string =>
+  [
+    query.externalOrderIds !== null ? 'shipments_identity' : null,
+    query.shipmentKeys !== null ? 'shipments_by_shipment_key' : null,
+    query.orderNumber !== null ? 'shipments_by_order_number' : null,
+  ]
+    .filter((i) => i !== null)
+    .join('|');
+
+await onBothEngines(
+  'filtered lists read their filter index right after a bulk load, with no statistics and with them',
+  async (store, raw) => {
+    if (raw.dialect === 'postgres') {
+      // Nothing may gather statistics behind the test's back.
+      await raw.query('ALTER TABLE shipments SET (autovacuum_enabled = false)');
     }
-  });
-});
+    const integrationId = await load(store);
+    const statistics =
+      raw.dialect === 'sqlite'
+        ? "SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'sqlite_stat%'"
+        : "SELECT count(*) AS n FROM pg_stats WHERE tablename = 'shipments'";
+    assert.equal(Number((await raw.query(statistics))[0]?.n), 0, 'no statistics exist');
 
-const database = await createThrowawayDatabase();
-after(async () => {
-  await database?.drop();
-});
-
-describe(
-  'filtered list plans on PostgreSQL, right after a bulk load',
-  { skip: database === null ? postgresSkipMessage() : false },
-  () => {
-    test('each filter reads its own index, custom and generic plans alike, with and without statistics', async () => {
-      const url = database?.url ?? '';
-      const store = await PostgresStore.open({ url, poolSize: 2 });
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        // Nothing may gather statistics behind the test's back.
-        await client.query('ALTER TABLE shipments SET (autovacuum_enabled = false)');
-        const integrationId = await load(store);
-        const stats = await client.query(
-          "SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'shipments'",
-        );
-        assert.equal(stats.rows[0].n, 0, 'no statistics exist');
-
-        const check = async (when: string) => {
-          for (const mode of ['force_custom_plan', 'force_generic_plan']) {
-            await client.query(`SET plan_cache_mode = ${mode}`);
-            for (const { name, query } of shapes(integrationId)) {
-              const { text, values } = buildPgListQuery(query);
-              const index = [
-                query.externalOrderIds !== null ? 'shipments_identity' : null,
-                query.shipmentKeys !== null ? 'shipments_by_shipment_key' : null,
-                query.orderNumber !== null ? 'shipments_by_order_number' : null,
-              ]
-                .filter((i) => i !== null)
-                .join('|');
-              const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, values);
-              const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
-              const label = `${name} (${mode}, ${when})`;
-              assert.match(
-                plan,
-                new RegExp(
-                  `Index (Only )?Scan using (${index}) on shipments|Bitmap Index Scan on (${index})`,
-                ),
-                label,
-              );
-              assert.doesNotMatch(plan, /shipments_by_import|Seq Scan/, label);
-            }
+    const check = async (when: string): Promise<void> => {
+      // PostgreSQL: the plan for these values, and the generic plan a named statement may switch to.
+      const modes = raw.dialect === 'sqlite' ? [null] : ['force_custom_plan', 'force_generic_plan'];
+      for (const mode of modes) {
+        if (mode !== null) await raw.query(`SET plan_cache_mode = ${mode}`);
+        for (const { name, query, index } of shapes(integrationId)) {
+          const plan = await planOf(raw, query);
+          const label = `${name} (${mode ?? 'sqlite'}, ${when})`;
+          if (raw.dialect === 'sqlite') {
+            assert.match(
+              plan,
+              new RegExp(`SEARCH shipments USING INDEX ${index} \\(integration_id=\\?`),
+              label,
+            );
+          } else {
+            const any = filterIndexes(query);
+            assert.match(
+              plan,
+              new RegExp(`Index (Only )?Scan using (${any}) on shipments|Bitmap Index Scan on (${any})`),
+              label,
+            );
           }
-        };
-        await check('no statistics');
-        await client.query('ANALYZE shipments');
-        await check('after ANALYZE');
-
-        const found = await store.listShipments(shapes(integrationId)[0]!.query);
-        assert.deepEqual(
-          found.map((s) => s.createdAtUs),
-          [T0 + 19_000, T0 + 15_000, T0 + 9000, T0 + 0, T0 + 0],
-        );
-      } finally {
-        await client.end();
-        await store.close();
+          assert.doesNotMatch(plan, /shipments_by_import|SCAN shipments|Seq Scan/, label);
+        }
       }
-    });
+    };
+    await check('no statistics');
+    await raw.query('ANALYZE');
+    await check('after ANALYZE');
+
+    const found = await store.listShipments(shapes(integrationId)[0]!.query);
+    assert.deepEqual(
+      found.map((s) => [s.createdAtUs, s.id]),
+      [...found].map((s) => [s.createdAtUs, s.id]).sort((a, b) => b[0]! - a[0]! || b[1]! - a[1]!),
+    );
+    assert.deepEqual(
+      found.map((s) => s.createdAtUs),
+      [T0 + 19_000, T0 + 15_000, T0 + 9000, T0 + 0, T0 + 0],
+    );
   },
 );

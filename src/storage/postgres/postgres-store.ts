@@ -185,6 +185,11 @@ const SQL = {
       response_code, response, request, exception_type, exception, created_at_us, imported_at_us)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
     RETURNING *`,
+  // A finished delivery's next_attempt_at_us is when its last attempt ended; the attempts go with it
+  // (ON DELETE CASCADE). Rows another instance is pruning are skipped, not waited for.
+  pruneWebhooks: `DELETE FROM webhook_outbox WHERE id IN (SELECT id FROM webhook_outbox
+      WHERE status IN ('delivered', 'failed') AND next_attempt_at_us < $1
+      ORDER BY next_attempt_at_us LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 } as const;
 
 /**
@@ -694,6 +699,12 @@ export class PostgresStore implements Store {
       attempts.get(num(row.delivery_id))?.push(toWebhookAttempt(row));
     }
     return deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] }));
+  }
+
+  pruneWebhooks(beforeUs: number, limit: number): Promise<number> {
+    return this.write(
+      async (client) => (await client.query(q('pruneWebhooks', [beforeUs, limit]))).rowCount ?? 0,
+    );
   }
 }
 

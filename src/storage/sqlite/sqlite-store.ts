@@ -537,6 +537,10 @@ export class SqliteStore implements Store {
       attemptLog: (this.s.listAttempts.all(num(row.id)) as Row[]).map(toWebhookAttempt),
     }));
   }
+
+  pruneWebhooks(beforeUs: number, limit: number): Promise<number> {
+    return this.writes.enqueue(() => this.s.pruneWebhooks.run(beforeUs, limit).changes);
+  }
 }
 
 /** Logs, newest import first, with the same keyset as shipments. */
@@ -709,6 +713,13 @@ function prepareStatements(db: Database) {
     deleteShipmentByUuid: db.prepare('DELETE FROM shipments WHERE uuid = ? AND integration_id = ?'),
     deleteShipmentByKey: db.prepare(
       'DELETE FROM shipments WHERE integration_id = ? AND external_order_id = ? AND shipment_key = ?',
+    ),
+    // A finished delivery's next_attempt_at_us is when its last attempt ended; the attempts go with it
+    // (ON DELETE CASCADE). The outbox index on (status, next_attempt_at_us) finds the oldest.
+    pruneWebhooks: db.prepare(
+      `DELETE FROM webhook_outbox WHERE id IN (SELECT id FROM webhook_outbox
+         WHERE status IN ('delivered', 'failed') AND next_attempt_at_us < ?
+         ORDER BY next_attempt_at_us LIMIT ?)`,
     ),
   };
 }
