@@ -11,8 +11,9 @@ import { errors } from '../domain/errors.js';
  * uploads of 100 orders with 1,000 parcel items each took the process to 860 MB.
  *
  * A declared Content-Length is reserved whole before a byte is read; a chunked body is counted as it
- * streams. A body that does not fit is answered 503 with Retry-After (nothing was read, or nothing of
- * it applied), and the connection is closed rather than read to its end.
+ * streams. A body that does not fit is answered 503 with Retry-After (nothing of it is applied), as
+ * soon as it is known not to fit; what still arrives of it is dropped, never kept, and the connection
+ * closes after the answer, as for any body left unread.
  */
 export function installBodyBudget(
   app: FastifyInstance,
@@ -38,21 +39,19 @@ export function installBodyBudget(
       held += bytes;
       return true;
     };
-    const refuse = (): Error => {
-      reply.header('connection', 'close');
-      return errors.bodiesBusy();
-    };
 
     if (!chunked) {
       // Node's parser never delivers more than the declared length. A body above the per-request
       // limit is refused 413 without being read, so it reserves nothing.
       if (declared > config.bodyLimitBytes) return done(null, payload);
-      return reserve(declared) ? done(null, payload) : done(refuse());
+      return reserve(declared) ? done(null, payload) : done(errors.bodiesBusy());
     }
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, next: TransformCallback) {
-        if (reserve(chunk.length)) next(null, chunk);
-        else next(refuse());
+        if (reserve(chunk.length)) return next(null, chunk);
+        // The error unpipes the body; what is left of it is drained into nothing.
+        next(errors.bodiesBusy());
+        payload.resume();
       },
     });
     payload.on('error', (error) => counted.destroy(error));
