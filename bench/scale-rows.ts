@@ -102,7 +102,8 @@ async function explain(deps: ScaleRowsDeps, query: ShipmentListQuery): Promise<s
 async function filteredList(deps: ScaleRowsDeps) {
   const { say, note } = deps;
   say('filtered list: 5 external order ids …');
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  // A new connection per pass: a kept-alive one would be closed by the server during a long seeding.
+  let agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const get = (path: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.get(
@@ -142,6 +143,8 @@ async function filteredList(deps: ScaleRowsDeps) {
     };
     for (const when of ['after bulk load', 'after ANALYZE']) {
       if (when === 'after ANALYZE') await deps.db.settle();
+      agent.destroy();
+      agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const first = await get(path);
       const found = (JSON.parse(first.body) as { results?: unknown[] }).results?.length;
       if (first.status !== 200 || found !== 5)

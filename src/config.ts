@@ -41,8 +41,8 @@ export interface Config {
   opsPort: number | null;
   opsHost: string;
   /**
-   * Bytes of request bodies being read at once, across all requests; beyond it a 503. A parsed and
-   * validated upload takes several times its bytes in heap: 16 MB of bodies peaked near 320 MB RSS.
+   * Bytes of request bodies being read at once, across all requests; beyond it a 503. Small, as a
+   * parsed and validated upload takes several times its bytes in memory.
    */
   bodyMemoryLimitBytes: number;
   /** Delivered and given-up webhook deliveries, with their attempts, are kept this many days. */
