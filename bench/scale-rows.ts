@@ -243,7 +243,7 @@ async function walFlood(deps: ScaleRowsDeps) {
       [
         'upserts ok',
         'orders/s',
-        'statuses',
+        'other statuses',
         'peak WAL MB',
         'WAL MB at end',
         '+1 s',
