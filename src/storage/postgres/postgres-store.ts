@@ -754,11 +754,17 @@ export function buildPgLogQuery(query: LogListQuery): QueryConfig {
  * few rows. Written as one WHERE, the planner without statistics (right after a bulk load, or on a
  * generic plan) rates the window as selective as the filter, walks the import-time index for its order
  * and tests every shipment of the integration: 40 ms and 89,769 rows filtered at 90,000.
+ *
+ * Inside the CTE the integration is a sub-select, a value the planner cannot see: with statistics
+ * taken before an integration's bulk load, that integration looks empty, every index on
+ * (integration, …) looks as good as the filter's, and one was read with the filter tested row by row
+ * (3.4 s at 1,000,000). Unseen, the integration is rated by the number of integrations, never as
+ * empty, and the filter's index is the cheaper by far.
  */
 export function buildPgListQuery(query: ShipmentListQuery): QueryConfig {
   const values: unknown[] = [query.integrationId, query.fromUs, query.toUs];
   const where = ['integration_id = $1', 'created_at_us >= $2', 'created_at_us < $3'];
-  const matches = ['integration_id = $1'];
+  const matches = ['integration_id = (SELECT $1::bigint)'];
   let shape = 0;
   if (query.externalOrderIds !== null) {
     values.push(query.externalOrderIds);
