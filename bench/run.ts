@@ -34,6 +34,7 @@ import { pickLoadGenerator, runLoad } from './load.js';
 import type { LoadGenerator, LoadResult } from './load.js';
 import { RssSampler, cpuTimeOfUs, cpuTimeUs, cpusAllowed } from './proc.js';
 import { summarizeProfile } from './profile-summary.js';
+import { runScaleRows } from './scale-rows.js';
 import {
   beforeRound,
   checkRound,
@@ -72,6 +73,7 @@ const { values: opts } = parseArgs({
     load: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     checkout: { type: 'string' },
+    flood: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -97,6 +99,7 @@ const scaleSizes = (opts.scale ?? (quick ? '10000,30000' : '10000,1000000'))
   .split(',')
   .map((s) => numberOpt(s, 0));
 const only = opts.only === undefined ? null : new Set(opts.only.split(','));
+const floodS = numberOpt(opts.flood, quick ? 10 : 60);
 const generator: LoadGenerator = pickLoadGenerator(opts.load);
 // The order-inbox under test: this repository, or another checkout (to compare two versions).
 const SERVER_ROOT = resolve(opts.checkout ?? ROOT);
@@ -361,6 +364,50 @@ async function main(): Promise<number> {
     results.push(result);
   }
 
+  // The fault and growth rows: measured on their own, not against the ceiling.
+  const scaleRows = await runScaleRows(
+    {
+      engine,
+      db,
+      template,
+      server,
+      startServer: async (env) => {
+        const other = await startPinned(
+          [
+            CLI,
+            'serve',
+            '--port',
+            '0',
+            '--host',
+            '127.0.0.1',
+            '--rate-limit',
+            'off',
+            '--database',
+            databaseArg,
+          ],
+          join(scratch, `server-${Object.keys(env).join('-')}.log`),
+          { ...process.env, ...env },
+        );
+        cleanups.push(() => other.stop());
+        return other;
+      },
+      authorization,
+      newIntegration,
+      upsertStart: 1,
+      nextId: async () => (await db.maxId()) + 1,
+      sizes: scaleSizes,
+      floodS,
+      generator,
+      loadCore: LOAD_CORE,
+      scratch,
+      connections,
+      orderTemplate: templateJson,
+      say,
+      note,
+    },
+    (id) => only === null || only.has(id),
+  );
+
   await server.stop();
   await ceiling.stop();
 
@@ -406,6 +453,7 @@ async function main(): Promise<number> {
         connections,
         overallPeakRssBytes: overallPeak,
         results,
+        scaleRows,
       },
       null,
       2,

@@ -22,6 +22,7 @@ import type { AppDeps } from './http/deps.js';
 import { answerClientError, installErrorHandling, sendError } from './http/error-handler.js';
 import { errors } from './domain/errors.js';
 import { installJsonBody } from './http/json-body.js';
+import { installBodyBudget } from './http/body-budget.js';
 import { deleteIntegration } from './http/routes/integrations/delete-integration.js';
 import { getIntegration } from './http/routes/integrations/get-integration.js';
 import { listIntegrations } from './http/routes/integrations/list-integrations.js';
@@ -114,6 +115,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   installErrorHandling(app, config.bodyLimitBytes, store);
   installJsonBody(app, config.bodyLimitBytes);
+  installBodyBudget(app, config);
   // Before any route: the document is collected as routes register.
   const mountDocs = await registerOpenApi(app);
   const metrics = options.metrics ?? createMetrics();

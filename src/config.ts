@@ -50,6 +50,13 @@ export interface Config {
    * holds it can create and wipe every account.
    */
   adminToken: string | null;
+  /**
+   * Bytes of request bodies being read at once, across all requests; beyond it a 503. Small, as a
+   * parsed and validated upload takes several times its bytes in memory.
+   */
+  bodyMemoryLimitBytes: number;
+  /** Delivered and given-up webhook deliveries, with their attempts, are kept this many days. */
+  webhookRetentionDays: number;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -81,6 +88,8 @@ const ENV_NAMES = {
   sqliteWalLimitMb: 'SQLITE_WAL_LIMIT_MB',
   sqliteBusyTimeoutMs: 'SQLITE_BUSY_TIMEOUT_MS',
   adminToken: 'ADMIN_TOKEN',
+  bodyMemoryLimitBytes: 'BODY_MEMORY_LIMIT_BYTES',
+  webhookRetentionDays: 'WEBHOOK_RETENTION_DAYS',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -226,6 +235,8 @@ export function loadConfig(
     sqliteWalLimitMb: int('sqliteWalLimitMb', 64, 1, 1024 * 1024),
     sqliteBusyTimeoutMs: int('sqliteBusyTimeoutMs', 5_000, 0, 600_000),
     adminToken: read('adminToken') ?? null,
+    bodyMemoryLimitBytes: int('bodyMemoryLimitBytes', 16 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+    webhookRetentionDays: int('webhookRetentionDays', 7, 1, 36_500),
   };
   // The admin token guards every tenant's data: a short one could be guessed despite the slowed failures.
   if (config.adminToken !== null && (config.adminToken.length < 16 || /\s/.test(config.adminToken))) {

@@ -12,6 +12,7 @@ import type { Metrics } from './http/ops.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
 import { startWebhookDispatcher } from './webhooks/dispatcher.js';
+import { startWebhookRetention } from './webhooks/retention.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -69,6 +70,7 @@ export async function startServer(
     config,
     onOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
   });
+  const retention = startWebhookRetention({ store: db, clock, logger, config });
   const app = await buildApp({
     config,
     store: db,
@@ -107,6 +109,7 @@ export async function startServer(
         await ops?.app.close();
         await app.close();
         await dispatcher.stop();
+        await retention.stop();
         await db.close();
         destination.flushSync();
       })()),

@@ -56,6 +56,11 @@ export const errors = {
     new ApiError(503, 'The database is unavailable; try again later.', {
       'retry-after': String(retryAfterSeconds),
     }),
+  /** The bodies being read at once have used the memory set aside for them; a retry soon is safe. */
+  bodiesBusy: () =>
+    new ApiError(503, 'The server is busy reading other requests; try again shortly.', {
+      'retry-after': '1',
+    }),
 } as const;
 
 /** The token endpoint's errors use OAuth2's own shape, `{error, error_description, status_code}`. */

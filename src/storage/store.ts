@@ -146,4 +146,10 @@ export interface Store {
    * `accountId` names no account. Takes effect on the very next request, as a revocation does.
    */
   resetData(scope: ResetScope): Promise<RemovedCounts | null>;
+  /**
+   * Deletes up to `limit` finished deliveries (delivered or given up) whose last attempt ended before
+   * `beforeUs`, with their attempts, oldest first; pending ones never. Returns how many it deleted: a
+   * caller clears a backlog in several short transactions rather than one long one.
+   */
+  pruneWebhooks(beforeUs: number, limit: number): Promise<number>;
 }

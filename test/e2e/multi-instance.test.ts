@@ -67,6 +67,7 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
       '0002_surface',
       '0003_rate_limits',
       '0004_webhook_outbox_by_account',
+      '0005_shipment_key_index',
     ]);
 
     const boot = runCli(['bootstrap', '--json', '--database', db.url]);

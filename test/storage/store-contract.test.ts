@@ -1430,6 +1430,63 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
           assert.deepEqual(await b.claimWebhooks(T0 + 100, 60_000_000, 100), []);
         });
       });
+
+      test('prune: finished deliveries older than the cut go with their attempts, oldest first; pending and recent stay', async () => {
+        await alone(async (s) => {
+          const finish = async (status: 'delivered' | 'failed' | 'pending', endedAtUs: number) => {
+            const delivery = await announced(s, T0, `${status}-${endedAtUs}`);
+            const attempt = {
+              attemptedAtUs: endedAtUs - 1,
+              statusCode: 500,
+              error: 'HTTP 500',
+              durationMs: 1,
+            };
+            await s.recordWebhookAttempt(delivery.id, attempt, {
+              status: 'pending',
+              nextAttemptAtUs: endedAtUs,
+            });
+            const last = {
+              attemptedAtUs: endedAtUs,
+              statusCode: status === 'delivered' ? 204 : 410,
+              error: null,
+              durationMs: 1,
+            };
+            await s.recordWebhookAttempt(delivery.id, last, { status, nextAttemptAtUs: endedAtUs });
+            return delivery.id;
+          };
+          const oldDelivered = await finish('delivered', T0 + 100);
+          const oldestFailed = await finish('failed', T0 + 50);
+          const oldFailed = await finish('failed', T0 + 200);
+          // Still pending after attempts long ago (its next one is due long ago too): never pruned.
+          const oldPending = await finish('pending', T0 + 10);
+          const untouched = (await announced(s, T0, 'untouched')).id;
+          const recentDelivered = await finish('delivered', T0 + 1000);
+          const recentFailed = await finish('failed', T0 + 5000);
+
+          // The oldest two first, then the rest before the cut, then nothing.
+          assert.equal(await s.pruneWebhooks(T0 + 1000, 2), 2);
+          assert.deepEqual(ids(await s.listWebhookDeliveries(null)), [
+            oldFailed,
+            oldPending,
+            untouched,
+            recentDelivered,
+            recentFailed,
+          ]);
+          assert.equal(await s.pruneWebhooks(T0 + 1000, 100), 1);
+          assert.equal(await s.pruneWebhooks(T0 + 1000, 100), 0);
+          const kept = await s.listWebhookDeliveries(null);
+          assert.deepEqual(
+            kept.map((d) => [d.id, d.status, d.attemptLog.length]),
+            [
+              [oldPending, 'pending', 2],
+              [untouched, 'pending', 0],
+              [recentDelivered, 'delivered', 2],
+              [recentFailed, 'failed', 2],
+            ],
+          );
+          assert.ok(![oldDelivered, oldestFailed].some((id) => kept.some((d) => d.id === id)));
+        });
+      });
     });
 
     describe('migrations and lifecycle', () => {

@@ -224,6 +224,11 @@ const SQL = {
       response_code, response, request, exception_type, exception, created_at_us, imported_at_us)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
     RETURNING *`,
+  // A finished delivery's next_attempt_at_us is when its last attempt ended; the attempts go with it
+  // (ON DELETE CASCADE). Rows another instance is pruning are skipped, not waited for.
+  pruneWebhooks: `DELETE FROM webhook_outbox WHERE id IN (SELECT id FROM webhook_outbox
+      WHERE status IN ('delivered', 'failed') AND next_attempt_at_us < $1
+      ORDER BY next_attempt_at_us LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 } as const;
 
 /**
@@ -785,6 +790,12 @@ export class PostgresStore implements Store {
   resetData(scope: ResetScope): Promise<RemovedCounts | null> {
     return this.write((client) => this.admin.reset(client, scope));
   }
+
+  pruneWebhooks(beforeUs: number, limit: number): Promise<number> {
+    return this.write(
+      async (client) => (await client.query(q('pruneWebhooks', [beforeUs, limit]))).rowCount ?? 0,
+    );
+  }
 }
 
 function firstRow(result: { rows: Row[] }): Row {
@@ -826,24 +837,38 @@ export function buildPgLogQuery(query: LogListQuery): QueryConfig {
  * The list query: index range on (integration, import time), keyset boundary, optional filters. Array
  * filters bind as one array parameter (`= ANY`), so the text depends only on which filters are present:
  * at most 32 shapes, each a named statement planned once per connection.
+ *
+ * A filtered list first takes the rows its filters match (a materialized CTE whose only conditions are
+ * the integration and the filters, so the identity, order-number or shipment-key index is the only
+ * index that narrows it), then applies the date window, the boundary, the order and the limit to those
+ * few rows. Written as one WHERE, the planner without statistics (right after a bulk load, or on a
+ * generic plan) rates the window as selective as the filter, walks the import-time index for its order
+ * and tests every shipment of the integration: 40 ms and 89,769 rows filtered at 90,000.
+ *
+ * Inside the CTE the integration is a sub-select, a value the planner cannot see: with statistics
+ * taken before an integration's bulk load, that integration looks empty, every index on
+ * (integration, …) looks as good as the filter's, and one was read with the filter tested row by row
+ * (3.4 s at 1,000,000). Unseen, the integration is rated by the number of integrations, never as
+ * empty, and the filter's index is the cheaper by far.
  */
 export function buildPgListQuery(query: ShipmentListQuery): QueryConfig {
   const values: unknown[] = [query.integrationId, query.fromUs, query.toUs];
   const where = ['integration_id = $1', 'created_at_us >= $2', 'created_at_us < $3'];
+  const matches = ['integration_id = (SELECT $1::bigint)'];
   let shape = 0;
   if (query.externalOrderIds !== null) {
     values.push(query.externalOrderIds);
-    where.push(`external_order_id = ANY($${values.length}::text[])`);
+    matches.push(`external_order_id = ANY($${values.length}::text[])`);
     shape |= 1;
   }
   if (query.shipmentKeys !== null) {
     values.push(query.shipmentKeys);
-    where.push(`shipment_key = ANY($${values.length}::text[])`);
+    matches.push(`shipment_key = ANY($${values.length}::text[])`);
     shape |= 2;
   }
   if (query.orderNumber !== null) {
     values.push(query.orderNumber);
-    where.push(`order_number = $${values.length}`);
+    matches.push(`order_number = $${values.length}`);
     shape |= 4;
   }
   if (query.after !== null) {
@@ -857,7 +882,12 @@ export function buildPgListQuery(query: ShipmentListQuery): QueryConfig {
   values.push(query.limit);
   return {
     name: `oi_list_shipments_${shape}`,
-    text: `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${values.length}`,
+    text:
+      matches.length === 1
+        ? `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${values.length}`
+        : `WITH matched AS MATERIALIZED (SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${matches.join(' AND ')})
+          SELECT ${SHIPMENT_COLUMNS} FROM matched WHERE ${where.slice(1).join(' AND ')}
+          ORDER BY ${order} LIMIT $${values.length}`,
     values,
   };
 }

@@ -828,6 +828,10 @@ export class SqliteStore implements Store {
   resetData(scope: ResetScope): Promise<RemovedCounts | null> {
     return this.identityWrite(() => this.admin.reset(scope));
   }
+
+  pruneWebhooks(beforeUs: number, limit: number): Promise<number> {
+    return this.writes.enqueue(() => this.s.pruneWebhooks.run(beforeUs, limit).changes);
+  }
 }
 
 /** Logs, newest import first, with the same keyset as shipments. */
@@ -842,12 +846,30 @@ function buildLogQuery(query: LogListQuery): { sql: string; params: unknown[] } 
   const order = query.reverse ? 'imported_at_us ASC, id ASC' : 'imported_at_us DESC, id DESC';
   params.push(query.limit);
   return {
-    sql: `SELECT * FROM integration_logs WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+    // One integration's logs read that integration's index, never the account's filtered row by row.
+    sql: `SELECT * FROM integration_logs${query.integrationId === null ? '' : ' INDEXED BY integration_logs_by_integration'} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
     params,
   };
 }
 
-/** The list query: index range on (integration, import time), keyset boundary, optional filters. */
+/**
+ * The index a filtered list must read, whatever the planner would guess. SQLite never runs ANALYZE
+ * here, and without statistics it prefers the import-time index, which already gives the order, and
+ * tests every shipment of the integration against the filter: 40–49 ms for 5 ids at 70,000 rows. The
+ * filter's own index reads only the matching rows, which are then sorted; the most selective filter
+ * present picks it (external order ids with their shipment keys, then the order number).
+ */
+function filterIndex(query: ShipmentListQuery): string | null {
+  if (query.externalOrderIds !== null) return 'shipments_identity';
+  if (query.orderNumber !== null) return 'shipments_by_order_number';
+  if (query.shipmentKeys !== null) return 'shipments_by_shipment_key';
+  return null;
+}
+
+/**
+ * The list query: index range on (integration, import time), keyset boundary, optional filters; a
+ * filtered list reads its filter's index instead (`filterIndex`).
+ */
 export function buildListQuery(query: ShipmentListQuery): { sql: string; params: unknown[] } {
   const where = ['integration_id = ?', 'created_at_us >= ?', 'created_at_us < ?'];
   const params: unknown[] = [query.integrationId, query.fromUs, query.toUs];
@@ -869,8 +891,9 @@ export function buildListQuery(query: ShipmentListQuery): { sql: string; params:
   }
   const order = query.reverse ? 'created_at_us ASC, id ASC' : 'created_at_us DESC, id DESC';
   params.push(query.limit);
+  const index = filterIndex(query);
   return {
-    sql: `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+    sql: `SELECT ${SHIPMENT_COLUMNS} FROM shipments${index === null ? '' : ` INDEXED BY ${index}`} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
     params,
   };
 }
@@ -981,6 +1004,13 @@ function prepareStatements(db: Database) {
     deleteShipmentByUuid: db.prepare('DELETE FROM shipments WHERE uuid = ? AND integration_id = ?'),
     deleteShipmentByKey: db.prepare(
       'DELETE FROM shipments WHERE integration_id = ? AND external_order_id = ? AND shipment_key = ?',
+    ),
+    // A finished delivery's next_attempt_at_us is when its last attempt ended; the attempts go with it
+    // (ON DELETE CASCADE). The outbox index on (status, next_attempt_at_us) finds the oldest.
+    pruneWebhooks: db.prepare(
+      `DELETE FROM webhook_outbox WHERE id IN (SELECT id FROM webhook_outbox
+         WHERE status IN ('delivered', 'failed') AND next_attempt_at_us < ?
+         ORDER BY next_attempt_at_us LIMIT ?)`,
     ),
   };
 }
