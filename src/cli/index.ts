@@ -14,6 +14,7 @@ import { startServer } from '../server.js';
 import { registerAdminCommands } from './admin.js';
 import { openStore } from '../storage/open-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
+import { UnwritableDatabaseError } from '../storage/store.js';
 import type { Store } from '../storage/store.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -59,9 +60,11 @@ async function openStoreNamed(config: Config, overrides: ConfigOverrides): Promi
   try {
     return await openStore(config);
   } catch (error) {
-    fail(
-      `cannot open the ${describeDatabase(config.database)} (${settingName('database', overrides)}): ${reasonOf(error)}`,
-    );
+    const setting = settingName('database', overrides);
+    if (error instanceof UnwritableDatabaseError) {
+      fail(`cannot write the SQLite database ${error.database} (${setting}): ${error.reason}`);
+    }
+    fail(`cannot open the ${describeDatabase(config.database)} (${setting}): ${reasonOf(error)}`);
   }
 }
 

@@ -22,6 +22,20 @@ import type {
   UpsertOutcome,
 } from '../domain/types.js';
 
+/**
+ * A database that opens but cannot be written (a read-only file, folder or filesystem, leftover
+ * `-wal`/`-shm` it cannot write): the start stops with `reason` rather than serving and failing writes.
+ */
+export class UnwritableDatabaseError extends Error {
+  constructor(
+    readonly database: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write the SQLite database ${database}: ${reason}`);
+    this.name = 'UnwritableDatabaseError';
+  }
+}
+
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 /**

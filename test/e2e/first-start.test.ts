@@ -90,11 +90,11 @@ describe('first start and start-up errors of the built command line', () => {
       line: 'cannot open the PostgreSQL database postgres://inbox@127.0.0.1:1/inbox (--database): connect ECONNREFUSED 127.0.0.1:1',
     },
     {
-      name: 'an SQLite file that cannot be opened names its path',
+      name: 'an SQLite path that cannot be opened names it',
       args: [],
       env: { DATABASE_URL: 'DIR/a-directory.db' },
       status: 1,
-      line: 'cannot open the SQLite database DIR/a-directory.db (DATABASE_URL): unable to open database file',
+      line: 'cannot write the SQLite database DIR/a-directory.db (DATABASE_URL): unable to open database file (SQLITE_CANTOPEN)',
     },
     {
       name: '--port abc is reported as the flag',

@@ -33,7 +33,10 @@ function assertRefused(result: ReturnType<typeof start>, database: string, reaso
   assert.equal(result.stdout, '');
   const lines = result.stderr.split('\n').filter((line) => line !== '');
   assert.equal(lines.length, 1, result.stderr);
-  assert.ok(lines[0]?.startsWith(`order-inbox: cannot write the SQLite database ${database}: `), lines[0]);
+  assert.ok(
+    lines[0]?.startsWith(`order-inbox: cannot write the SQLite database ${database} (--database): `),
+    lines[0],
+  );
   assert.match(lines[0] ?? '', reason);
 }
 

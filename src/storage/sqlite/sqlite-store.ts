@@ -26,6 +26,7 @@ import type {
   UpsertOutcome,
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
+import { UnwritableDatabaseError } from '../store.js';
 import type { Readiness, Store } from '../store.js';
 import type { CreateTenantOutcome, NewTenant, RemovedCounts, ResetScope } from '../../domain/admin/types.js';
 import {
@@ -329,7 +330,7 @@ export class SqliteStore implements Store {
       return store;
     } catch (error) {
       await store?.close().catch(() => undefined);
-      throw new Error(`cannot write the SQLite database ${options.path}: ${describeFault(error)}`);
+      throw new UnwritableDatabaseError(options.path, describeFault(error));
     }
   }
 
