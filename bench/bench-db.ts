@@ -31,7 +31,7 @@ export interface BenchDb {
   deleteAll(integrationId: number): Promise<void>;
   /**
    * A trigger that answers every delete in `integrationId` with the insert of shipment n+k in the same
-   * transaction: the table keeps its size however many deletes a run makes (issue 5, scaling scenario).
+   * transaction: the table keeps its size however many deletes a run makes (the scaling scenario).
    */
   installReplacement(integrationId: number, k: number, template: ShipmentTemplate): Promise<void>;
   removeReplacement(): Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * The ceiling (issue 5): what bare `node:http` does for a request with no application behind it. It
+ * The ceiling: what bare `node:http` does for a request with no application behind it. It
  * reads the body, parses it as JSON, compares the Authorization header with a constant and answers 204.
  * Every scenario's requests go here too, so each row of the table has its own ceiling.
  */

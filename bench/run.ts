@@ -1,5 +1,5 @@
 /**
- * `npm run bench` — order-inbox against the bare-Node ceiling (issue 5, deliverable 1). See README.md.
+ * `npm run bench` — order-inbox against the bare-Node ceiling. See README.md.
  *
  * One run: build, make a throwaway database (SQLite file, or `oi_bench_<random>` on the PostgreSQL
  * server given with --database), start the real server (`dist/cli/index.js serve`, rate limits off)
@@ -168,7 +168,7 @@ async function startPinned(args: string[], logPath: string, env: NodeJS.ProcessE
   }
 }
 
-/** One realistic order (CONTRACT §3 fields a webshop sends), with placeholders for its identity. */
+/** One realistic order (docs/behaviour.md fields a webshop sends), with placeholders for its identity. */
 function orderTemplate(): string {
   return JSON.stringify({
     external_order_id: OID_PLACEHOLDER,
@@ -814,7 +814,7 @@ async function runFloor(
   };
 }
 
-/** Targets of issue 5 the rows are read against: delete per engine; upsert-100 is SQLite's. */
+/** The targets the rows are read against: delete per engine; upsert-100 is SQLite's. */
 const DELETE_TARGET_RATIO = { sqlite: 0.35, postgres: 0.2 } as const;
 const UPSERT_TARGET_ORDERS_PER_S = 20_000;
 
@@ -881,7 +881,7 @@ function floorNotes(results: ScenarioResult[], engine: 'sqlite' | 'postgres'): s
     });
     if (parts.length > 0) lines.push(`  ${title}: ${parts.join('; ')}`);
   };
-  lines.push(`issue 5 targets on this machine (${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}):`);
+  lines.push(`targets on this machine (${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}):`);
   target(
     `delete by uuid ≥ ${DELETE_TARGET_RATIO[engine]}× ceiling`,
     DELETE_TARGET_RATIO[engine],

@@ -56,7 +56,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   // Logs leave through an asynchronous buffer: a request never waits on the terminal or a pipe. Lines
   // are written 4 KB at a time, or every 200 ms when quieter: one write per line cost a cached read
-  // 51–52 µs of CPU against 39–45 µs buffered (issue 5). What a crash can cost is the last log lines,
+  // 51–52 µs of CPU against 39–45 µs buffered. What a crash can cost is the last log lines,
   // never data. Nothing logs headers or secrets (a test reads the output to make sure), so no
   // redaction pass is needed.
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 });

@@ -1,5 +1,5 @@
 /**
- * DRF's BasicAuthentication header parsing, with its exact outcomes (CONTRACT §2): a header that is
+ * DRF's BasicAuthentication header parsing, with its exact outcomes (docs/behaviour.md): a header that is
  * not Basic is "no credentials"; a malformed one gets one of DRF's `Invalid basic header.` texts.
  */
 export type BasicParse =

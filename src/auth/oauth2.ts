@@ -14,7 +14,7 @@ export interface TokenAnswer {
 }
 
 /**
- * The client-credentials grant (CONTRACT §2): the client is a key pair, by Basic or by form fields;
+ * The client-credentials grant (docs/behaviour.md): the client is a key pair, by Basic or by form fields;
  * the token is 256 random bits, stored as a digest, living `ttlSeconds`, dead with its credentials.
  * OAuth2-only credentials get tokens too: that is how they are meant to be used.
  */

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * API keys are high-entropy random strings, not passwords: a fast digest is right (CONTRACT §2), and
+ * API keys are high-entropy random strings, not passwords: a fast digest is right (docs/behaviour.md), and
  * an optional server-side pepper (HMAC key) means a stolen database alone cannot check guesses.
  */
 export class SecretHasher {

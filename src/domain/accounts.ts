@@ -42,7 +42,7 @@ export class AccountService {
   ) {}
 
   async issueCredential(accountId: number, oauthOnly = false): Promise<IssuedCredential> {
-    // Secrets are shown once, here; only their digest is stored (CONTRACT §2).
+    // Secrets are shown once, here; only their digest is stored (docs/behaviour.md).
     const secretKey = newSecretKey();
     const credential = await this.store.createCredential({
       accountId,

@@ -3,7 +3,7 @@
  * (position). Our position is the boundary row's import time and internal id (`<µs>-<id>`), a keyset
  * that needs no offset for ties; `i` binds the cursor to the list it came from (an integration's id,
  * or `a<account id>` for an account-wide list), so a cursor of another list is refused like a corrupt
- * one (CONTRACT §3: 404 `Invalid cursor`).
+ * one (docs/behaviour.md: 404 `Invalid cursor`).
  */
 export interface Cursor {
   reverse: boolean;

@@ -1,15 +1,15 @@
 /**
  * Every error the API can answer with, as values. The HTTP layer renders an ApiError into Sendcloud's
- * envelope `{"error": {"code", "request", "message"}}` (CONTRACT §2); nothing else decides a status.
+ * envelope `{"error": {"code", "request", "message"}}` (docs/behaviour.md); nothing else decides a status.
  */
 export class ApiError extends Error {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  /** 429 is the one documented error with an empty body (CONTRACT §2). */
+  /** 429 is the one documented error with an empty body (docs/behaviour.md). */
   readonly emptyBody: boolean;
 
   constructor(status: number, message: string, headers: Record<string, string> = {}, emptyBody = false) {
-    // An answer, not a fault: no stack trace is captured (it cost 4% of a 404's CPU, issue 5).
+    // An answer, not a fault: no stack trace is captured (it cost 4% of a 404's CPU).
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     super(message);

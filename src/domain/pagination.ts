@@ -66,7 +66,7 @@ export function paginate<R extends Positioned, T>(
  * A page whose results are already JSON texts, as the UTF-8 bytes of `JSON.stringify` of the page with
  * the results as values. Written straight into one buffer of the exact size, because a page of 100
  * shipments (≈ 135 KB) as one string costs V8 a large-object allocation to join and Node a second
- * encoding to send (issue 5: measured, together about a third of what the splice saved).
+ * encoding to send (measured: together about a third of what the splice saved).
  */
 export function pageJson(page: Page<string>): Buffer {
   const head = `{"next":${JSON.stringify(page.next)},"previous":${JSON.stringify(page.previous)},"results":[`;

@@ -1,5 +1,5 @@
 /**
- * Sendcloud's published rate limits, per account (CONTRACT §2): safe methods 1,000 a minute; unsafe
+ * Sendcloud's published rate limits, per account (docs/behaviour.md): safe methods 1,000 a minute; unsafe
  * methods 100 a minute and at most 15 a second. Like DRF's SimpleRateThrottle this is a sliding log:
  * a request is accepted when fewer than `limit` requests were accepted in the last `window`, and only
  * accepted requests are recorded — a 429 uses up no budget, so a client retrying every second gets

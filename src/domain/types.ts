@@ -21,7 +21,7 @@ export interface CredentialSecret extends Credential {
   accountPartner: boolean;
   /**
    * Present when the lookup named an integration: that integration if it belongs to the credential's
-   * account, else null. Fetched with the credential so a request makes one lookup, not two (issue 5).
+   * account, else null. Fetched with the credential so a request makes one lookup, not two.
    */
   integration?: Integration | null;
 }
@@ -66,7 +66,7 @@ export interface StoredShipment {
   updatedAtUs: number;
 }
 
-/** The identity of one shipment inside its integration (CONTRACT §3: null and "" are one key). */
+/** The identity of one shipment inside its integration (docs/behaviour.md: null and "" are one key). */
 export interface ShipmentKey {
   externalOrderId: string;
   shipmentKey: string;

@@ -40,9 +40,9 @@ export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   operation: string;
-  /** Resolve `{id}` to one of the caller's integrations before the body is read (CONTRACT §2 order). */
+  /** Resolve `{id}` to one of the caller's integrations before the body is read (docs/behaviour.md order). */
   integration?: boolean;
-  /** CONTRACT §2: only Sendcloud partners may push shipments. */
+  /** docs/behaviour.md: only Sendcloud partners may push shipments. */
   partnerOnly?: boolean;
   schema?: RouteOptions['schema'];
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

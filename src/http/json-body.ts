@@ -13,7 +13,7 @@ const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
  * them (drf/json.ts); invalid UTF-8 and invalid JSON are `JSON parse error - …`.
  *
  * DRF parses no empty stream: a request without a body, or with an empty one whatever its
- * `Content-Type`, reads as `{}` (CONTRACT §2). A body without a `Content-Type` is 415 with `""`, as DRF
+ * `Content-Type`, reads as `{}` (docs/behaviour.md). A body without a `Content-Type` is 415 with `""`, as DRF
  * finds no parser for the empty media type.
  */
 export function installJsonBody(app: FastifyInstance, bodyLimit: number): void {

@@ -1,5 +1,5 @@
 /**
- * Operating order-inbox (issue 3 item 7): liveness, readiness and Prometheus metrics. The routes can live
+ * Operating order-inbox: liveness, readiness and Prometheus metrics. The routes can live
  * on the main app or on a separate operations app (`OPS_PORT`); the metrics registry is per app, never
  * prom-client's global one, so several apps in one process (the tests) never share counters.
  *

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
-/** The raw path as called, without the leading slash and the query (CONTRACT §2, `error.request`). */
+/** The raw path as called, without the leading slash and the query (docs/behaviour.md, `error.request`). */
 export function requestPath(request: FastifyRequest): string {
   const url = request.raw.url ?? request.url;
   const q = url.indexOf('?');

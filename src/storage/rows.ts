@@ -62,7 +62,7 @@ export const SHIPMENT_COLUMNS =
 
 /**
  * A listed shipment, read as an array of SHIPMENT_COLUMNS: both engines answer the list in arrays, as
- * an object per row cost better-sqlite3 about 1 µs a row, a tenth of a page of 100 (issue 5).
+ * an object per row cost better-sqlite3 about 1 µs a row, a tenth of a page of 100.
  */
 export function toShipment(values: unknown[]): StoredShipment {
   return {

@@ -1,7 +1,7 @@
 /**
  * Gathers the calls made during one turn of the event loop and hands them over together once the turn
  * has read what its sockets held (`setImmediate` runs after the poll phase). Each call's promise
- * settles with its own result. The lookups every request starts with use it (issue 5): on PostgreSQL a
+ * settles with its own result. The lookups every request starts with use it: on PostgreSQL a
  * turn's lookups are one statement, on SQLite one staleness check; and on both the turn's answers then
  * leave together instead of one by one from inside each socket's read, which measured a third less CPU
  * per cached read on SQLite.

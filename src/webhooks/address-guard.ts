@@ -4,7 +4,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { LookupFunction } from 'node:net';
 
 /**
- * Refusing webhook targets on loopback and private networks (CONTRACT §4, issue 6 item 6): a service
+ * Refusing webhook targets on loopback and private networks (docs/behaviour.md): a service
  * deployment must not let a tenant's `webhook_url` reach the service's own network (SSRF). The check
  * runs on the address the socket is about to connect to — a `lookup` wrapper — so a name that resolves
  * to a public address when saved and to 127.0.0.1 when delivered (DNS rebinding) is still refused.

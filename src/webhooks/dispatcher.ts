@@ -12,7 +12,7 @@ import type { Store } from '../storage/store.js';
 import { AddressRefusedError, guardedLookup, refusedLiteralHost } from './address-guard.js';
 
 /**
- * Delivers the webhook outbox (CONTRACT §4). Each instance polls the store, claims due deliveries
+ * Delivers the webhook outbox (docs/behaviour.md). Each instance polls the store, claims due deliveries
  * under a lease (so of several instances on one database exactly one sends each), POSTs the stored
  * body as is, and records every attempt with the delivery's next state.
  *
@@ -36,7 +36,7 @@ export interface DispatcherDeps {
   clock: Clock;
   logger: Logger;
   config: Pick<Config, 'webhookRetryBaseMs' | 'webhookAllowPrivate' | 'webhookPollMs'>;
-  /** Success is a 2xx within this many milliseconds (CONTRACT §4: 10 seconds). */
+  /** Success is a 2xx within this many milliseconds (docs/behaviour.md: 10 seconds). */
   timeoutMs?: number;
   /** Called once per recorded attempt, for metrics. */
   onOutcome?: (outcome: WebhookOutcome) => void;
@@ -166,7 +166,7 @@ function send(
       if (statusCode >= 200 && statusCode < 300) {
         finish({ kind: 'success', statusCode });
       } else if (statusCode >= 300 && statusCode < 400) {
-        // CONTRACT §4: redirects are not followed (a client turns a redirected POST into a GET).
+        // docs/behaviour.md: redirects are not followed (a client turns a redirected POST into a GET).
         finish({ kind: 'retry', statusCode, error: 'redirect not followed' });
       } else {
         finish({ kind: 'retry', statusCode, error: null });

@@ -1,14 +1,14 @@
 /**
  * Small DRF-like field primitives. Sendcloud's v2 API is a Django REST Framework application, so where
- * the reference and CONTRACT are silent, these do what DRF 3.14's fields do by default, with DRF's exact
- * messages (CONTRACT §2 "Input coercion" and the message list).
+ * the reference is silent, these do what DRF 3.14's fields do by default, with DRF's exact
+ * messages (docs/behaviour.md "Input coercion" and the message list).
  *
  * A field is a function from the JSON value as sent (`undefined` when the key is absent) to the
  * validated value, an `Invalid` carrying DRF's error detail, or `SKIP` (an optional field that was not
  * sent and has no default, which the enclosing object leaves out). Every field is built once at module
  * load and allocates only its result on the valid path.
  *
- * Presence rules (CONTRACT §3 "Relaxed validation"): a required field that is absent → `This field is
+ * Presence rules (docs/behaviour.md "Relaxed validation"): a required field that is absent → `This field is
  * required.`; an optional one → null when nullable, `""` for a non-nullable string, left out otherwise.
  * `null` where not allowed → `This field may not be null.`
  */
@@ -130,7 +130,7 @@ export interface CharOptions extends Presence {
   allowBlank?: boolean;
   maxLength?: number;
   /**
-   * `""` (after trimming) reads as null. CONTRACT §2 decides this for `to_state`, which the reference
+   * `""` (after trimming) reads as null. docs/behaviour.md decides this for `to_state`, which the reference
    * types as a nullable string with `minLength: 1`.
    */
   blankAsNull?: boolean;
@@ -258,7 +258,7 @@ export function urlField(
 }
 
 export interface ChoiceOptions extends Presence {
-  /** `""` reads as null: CONTRACT §2 for `currency`, `parcel_items[].origin_country`, `customs_shipment_type`. */
+  /** `""` reads as null: docs/behaviour.md for `currency`, `parcel_items[].origin_country`, `customs_shipment_type`. */
   blankAsNull?: boolean;
 }
 
@@ -337,7 +337,7 @@ function pyIntFromText(raw: string): number | null {
 }
 
 /**
- * DRF's IntegerField: `8`, `"8"`, `8.0`, `"8.0"` are all 8 (CONTRACT §2); `8.5`, booleans and composites
+ * DRF's IntegerField: `8`, `"8"`, `8.0`, `"8.0"` are all 8 (docs/behaviour.md); `8.5`, booleans and composites
  * are `A valid integer is required.`; strings over 1000 characters `String value too large.`
  */
 export function integerField(options: IntegerOptions = {}): Field<number | null> {
@@ -478,7 +478,7 @@ function compareFixed(a: string, b: string): number {
 /**
  * DRF's DecimalField with `coerce_to_string`: JSON numbers or numeric strings in; out, the value
  * quantized to `decimal_places` and rendered with `'{:f}'` (`"1.500"`, `"-0.000"` for `-0`), per
- * CONTRACT §2 "Output formats". `""` on a nullable field is null (DRF's `validate_empty_values`).
+ * docs/behaviour.md "Output formats". `""` on a nullable field is null (DRF's `validate_empty_values`).
  * Checks in DRF's order: digits in total, decimal places, digits before the point, then validators.
  */
 export function decimalField(options: DecimalOptions): Field<string | null> {
@@ -712,7 +712,7 @@ export function listField<T>(child: Field<T>, options: Presence = {}): Field<T[]
 /**
  * A DRF ListSerializer (`many=True` nested serializer): a non-list is
  * `{non_field_errors: ['Expected a list of items but got type "dict".']}`; element errors come as a list
- * aligned with the input, `{}` for valid elements (CONTRACT §3).
+ * aligned with the input, `{}` for valid elements (docs/behaviour.md).
  */
 export function nestedListField<T>(child: Field<T>, options: ListOptions = {}): Field<(T | null)[] | null> {
   const { required = false, allowNull = false, maxLength } = options;

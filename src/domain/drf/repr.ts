@@ -1,6 +1,6 @@
 /**
  * Python's `repr`, `str` and `type(x).__name__` for JSON-like values, as they surface in DRF's messages
- * (CONTRACT §2 "Field errors": a 400 `message` is the `repr` of a dict of field errors).
+ * (docs/behaviour.md "Field errors": a 400 `message` is the `repr` of a dict of field errors).
  *
  * A JSON number reaches us as a JS number or, where a JS number would not say what Python reads, as a
  * `JsonNumber` (json.ts): a plain safe integer is a Python `int`, any other plain number a Python

@@ -1,6 +1,6 @@
 /**
  * DRF's `DateTimeField` / `DateField` with the default `iso-8601` input format, on a UTC server
- * (`USE_TZ = True`, `TIME_ZONE = 'UTC'`), and DRF's rendering (CONTRACT §2 "Input coercion", "Output
+ * (`USE_TZ = True`, `TIME_ZONE = 'UTC'`), and DRF's rendering (docs/behaviour.md "Input coercion", "Output
  * formats").
  *
  * The target is Django 4.2's `parse_datetime` (the current LTS lines; Django 3.2 had only the regular
@@ -12,7 +12,7 @@
  * `±HH`, `±HHMM` or `±HH:MM` (minutes not range-checked); a final newline (Python's `$`); and any
  * script's digits (Python's `\d`, which `int()` reads). Years 1 to 9999; an aware time is converted to
  * UTC, and one that leaves that range is DRF's `Datetime value out of range.` A naive time reads as UTC —
- * a guess, recorded as one in CONTRACT §2.
+ * a guess, recorded as one in docs/behaviour.md.
  *
  * Times are microseconds since the Unix epoch in a JS number: exact for whole seconds over all of
  * Python's range, and for every microsecond within ±2^53 µs (the years 1685 to 2254); outside that, a

@@ -1,6 +1,6 @@
 /**
  * DRF's `UUIDField.to_internal_value`: a JSON string goes through Python's `uuid.UUID(hex=…)`, a JSON
- * integer through `uuid.UUID(int=…)`, anything else is invalid (CONTRACT §2: upper case, no hyphens,
+ * integer through `uuid.UUID(int=…)`, anything else is invalid (docs/behaviour.md: upper case, no hyphens,
  * `{…}` and `urn:uuid:` forms are accepted and compared in canonical form).
  *
  * `true`/`false` are Python ints (`bool` subclasses `int`), so DRF reads them as the UUIDs 1 and 0, and

@@ -7,7 +7,7 @@ import { validateIntegrationUpdate } from './integration-update.js';
 import { orderIntegrations, renderIntegration, renderIntegrationUpdate } from './integration-view.js';
 
 /**
- * Integrations (CONTRACT §4). Every change writes its webhook to the outbox in the same transaction,
+ * Integrations (docs/behaviour.md). Every change writes its webhook to the outbox in the same transaction,
  * then tells the dispatcher (`onWebhookQueued`) so delivery starts at once rather than at the next poll.
  */
 export class IntegrationService {

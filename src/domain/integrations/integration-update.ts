@@ -38,7 +38,7 @@ function flatten(tree: ErrorTree): string[] {
 
 /**
  * Validates a PUT or PATCH body against the integration as it is now. Both methods accept any subset
- * (CONTRACT §4); omitted fields keep their values. Errors are a 400 whose message is the Python repr of
+ * (docs/behaviour.md); omitted fields keep their values. Errors are a 400 whose message is the Python repr of
  * DRF's error dict, in the documented form.
  */
 export function validateIntegrationUpdate(current: Integration, body: unknown): IntegrationChanges {

@@ -20,7 +20,7 @@ export function renderIntegration(i: Integration) {
   };
 }
 
-/** The `IntegrationUpdate` wire shape: no id, system, failing_since or last_fetch (CONTRACT §4). */
+/** The `IntegrationUpdate` wire shape: no id, system, failing_since or last_fetch (docs/behaviour.md). */
 export function renderIntegrationUpdate(i: Integration) {
   return {
     shop_name: i.shopName,

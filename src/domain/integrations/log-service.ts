@@ -27,7 +27,7 @@ const jsonObject: Field<string | null> = (data) => {
 
 /**
  * IntegrationLog's writable fields. `integration_id` and `user_id` are write-only in the reference but
- * come from the path and the credentials (CONTRACT §4); a body's values are ignored. `exception` may not
+ * come from the path and the credentials (docs/behaviour.md); a body's values are ignored. `exception` may not
  * be null: the reference's only 400 example says so.
  */
 const LOG_FIELDS = {

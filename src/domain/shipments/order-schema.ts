@@ -1,12 +1,12 @@
 /**
  * One item of `POST /integrations/{id}/shipments`: the reference's `ShipmentBlobOrderCreate`, validated
- * as Sendcloud's DRF serializer would, with CONTRACT §3's relaxed required list; and the stored order
+ * as Sendcloud's DRF serializer would, with docs/behaviour.md's relaxed required list; and the stored order
  * rendered back as `ShipmentBlobOrder`.
  *
- * Decisions where the reference and CONTRACT are silent (DRF defaults otherwise):
+ * Decisions where the reference is silent (DRF defaults otherwise):
  * - Blank strings: a string property with `minLength: 1` refuses `""`; one with `minLength: 0` or no
  *   `minLength` takes it (DRF schema generators emit `minLength: 1` for every non-blank CharField).
- *   `external_shipment_id` takes `""` although the reference says `minLength: 1`: CONTRACT §3 makes
+ *   `external_shipment_id` takes `""` although the reference says `minLength: 1`: docs/behaviour.md makes
  *   null and `""` one key, and the reference's own response example echoes `""`.
  * - Nullability is the schema's: `address_2: null` is `This field may not be null.`, as DRF says for a
  *   CharField without `allow_null`.
@@ -15,13 +15,13 @@
  *   equal to 2147483647.`; it also keeps them exact in a JS number.
  * - Money (`total_order_value`, `parcel_items[].value`, customs cost values): `DecimalField(max_digits=28,
  *   decimal_places=2)`, 28 being Python's default precision, past which DRF's own quantize fails.
- * - Weights and dimensions: `decimal_places=3`, and "at most 10 characters" (CONTRACT §2, the reference's
+ * - Weights and dimensions: `decimal_places=3`, and "at most 10 characters" (docs/behaviour.md, the reference's
  *   `maxLength: 10`) is checked on the rendered string, so every stored value fits the published schema
  *   (`"123456.789"` passes, `"1234567"` → `"1234567.000"` does not), with DRF's CharField message.
  *   The order's `weight` also has the reference's "Cannot be smaler than 0.001" as a `min_value`.
  * - `checkout_payload.delivery_method_type` is a choice of the three values its description requires
  *   ("Needs to be either …"), so the reference example's placeholder `"string"` is refused.
- * - `to_state` has no enum in the reference: free text, `""` read as null (CONTRACT §2).
+ * - `to_state` has no enum in the reference: free text, `""` read as null (docs/behaviour.md).
  * - `parcel_items[].properties` values are nullable strings that may be blank; `shipping_product` has no
  *   documented properties, so `code` and `name` are DRF's default CharField (not blank).
  * - Absent optional parts: nullable → null (`order_status`, `payment_status`, `parcel_items`,
@@ -30,7 +30,7 @@
  * - `customs_details` costs: an object is the schema's `CostsObject` (`{value, currency}`, `currency` free
  *   text), anything else is read as the examples' plain decimal. A tax number with an own `tax_number` key
  *   is the examples' wrapped form (`{tax_number: {name, country, value}}`), otherwise the schema's
- *   `{name, country_code, value}`. Each is stored and answered in the form it came in (CONTRACT §3).
+ *   `{name, country_code, value}`. Each is stored and answered in the form it came in (docs/behaviour.md).
  * - `selected_functionalities` is stored verbatim when it is an object or an array (its content is not
  *   documented); anything else is DRF's DictField message.
  */
@@ -65,7 +65,7 @@ export interface ValidOrder {
   externalOrderId: string;
   /** As sent after coercion: null, `""` or a string. */
   externalShipmentId: string | null;
-  /** The match key: null and `""` are one key (CONTRACT §3). */
+  /** The match key: null and `""` are one key (docs/behaviour.md). */
   shipmentKey: string;
   orderNumber: string;
   /** The shop's `created_at`, µs since the epoch. */
@@ -96,7 +96,7 @@ const requiredDateTimeText = mapField(dateTimeField({ required: true }), (us) =>
   us === null ? null : formatDateTime(us),
 );
 
-// ShipmentBlobStatus: both properties required once the object is there (CONTRACT §3: `order_status: {}`).
+// ShipmentBlobStatus: both properties required once the object is there (docs/behaviour.md: `order_status: {}`).
 const STATUS: Shape = [
   ['id', requiredText],
   ['message', requiredText],
@@ -355,7 +355,7 @@ export const RENDER_ORDER = [
  * fields) and where each value comes from.
  */
 export const SERVER_VALUES: Readonly<Record<string, (row: ShipmentRow) => unknown>> = {
-  // Read-only fields with nothing behind them here (CONTRACT §3 "List").
+  // Read-only fields with nothing behind them here (docs/behaviour.md "List").
   allowed_shipping_methods: () => [],
   barcode: () => null,
   sender_address: () => null,

@@ -1,6 +1,6 @@
 /**
  * A shipment's `ShipmentBlobOrder` JSON text for the list, spliced from stored text instead of parsed
- * and serialized again (issue 5: parse + rebuild + stringify was most of a page's cost).
+ * and serialized again (measured: parse + rebuild + stringify was most of a page's cost).
  *
  * The upsert stores the answer's text, every key in `RENDER_ORDER`, except the four values that come
  * from the row itself — `created_at`, `integration`, `shipment_uuid`, `updated_at` (the first import
@@ -40,7 +40,7 @@ const PLAN = RENDER_ORDER.map((key) => ({
 
 /**
  * A stand-in for the slots while the order is serialized in one `JSON.stringify` call (35 calls, one
- * per key, measured slower and made more garbage, issue 5). It is random per process, so no value sent
+ * per key, measured slower and made more garbage). It is random per process, so no value sent
  * by a client can be it; even so, a text with any other number of them is built key by key instead.
  */
 const SLOT_TOKEN = `\u0002${randomBytes(16).toString('hex')}`;

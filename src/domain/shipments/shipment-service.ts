@@ -50,7 +50,7 @@ export function parseDeleteBody(body: unknown): ShipmentSelector {
   const shipmentId = shipmentIdKey(body.external_shipment_id);
   if (typeof externalOrderId !== 'string' || shipmentId instanceof Invalid)
     throw errors.badRequest(MISSING_KEYS);
-  // null and "" both name the null key (CONTRACT §3).
+  // null and "" both name the null key (docs/behaviour.md).
   return { externalOrderId, shipmentKey: typeof shipmentId === 'string' ? shipmentId : '' };
 }
 
@@ -65,7 +65,7 @@ function indexedKey(name: string): RegExp {
   return pattern;
 }
 
-/** Repeated, bracketed, indexed or comma-separated array filters (CONTRACT §3). */
+/** Repeated, bracketed, indexed or comma-separated array filters (docs/behaviour.md). */
 export function readArrayFilter(params: URLSearchParams, name: string): string[] | null {
   const plain = params.getAll(name);
   const bracketed = params.getAll(`${name}[]`);
@@ -151,7 +151,7 @@ export class ShipmentService {
 
   /**
    * One page, newest import first, as the UTF-8 bytes of its JSON (the rows' stored texts spliced, not
-   * parsed and serialized again: issue 5). `linkBase` is the absolute URL of the path as called; `next`
+   * parsed and serialized again). `linkBase` is the absolute URL of the path as called; `next`
    * and `previous` keep every other query parameter, sorted by name as DRF's `replace_query_param` does.
    */
   async list(integrationId: number, params: URLSearchParams, linkBase: string): Promise<Buffer> {

@@ -47,7 +47,7 @@ export function signWebhook(body: string, signatureKey: string): string {
 
 /**
  * The delivery for a change, or null when the integration's webhook is off (read after the change,
- * CONTRACT §4). `timestamp` is milliseconds since the epoch.
+ * docs/behaviour.md). `timestamp` is milliseconds since the epoch.
  */
 export function webhookFor(
   action: WebhookAction,

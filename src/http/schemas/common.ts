@@ -13,7 +13,7 @@ export const ref = (id: string): JsonSchema => ({ $ref: `${id}#` });
 /** Both ways in of the reference (`security` of every operation): Basic keys or an OAuth2 token. */
 export const SECURITY: Record<string, string[]>[] = [{ HTTPBasicAuth: [] }, { OAuth2ClientCreds: ['api'] }];
 
-/** CONTRACT §2: every `/api/v2` error, `request` being the raw path as called without leading slash. */
+/** docs/behaviour.md: every `/api/v2` error, `request` being the raw path as called without leading slash. */
 export const ErrorEnvelope: JsonSchema = {
   $id: 'ErrorEnvelope',
   type: 'object',
@@ -40,7 +40,7 @@ export const ErrorEnvelope: JsonSchema = {
 
 const envelope = (description: string): JsonSchema => ({ description, ...ref('ErrorEnvelope') });
 
-/** The error responses an `/api/v2` operation can give, in DRF's order of checks (CONTRACT §2). */
+/** The error responses an `/api/v2` operation can give, in DRF's order of checks (docs/behaviour.md). */
 export const ERROR_RESPONSES = {
   400: envelope(
     'Bad Request: the body is not valid; `message` says why (field errors as a Python dict repr)',
@@ -56,7 +56,7 @@ export const ERROR_RESPONSES = {
   405: envelope('Method Not Allowed: `Method "<METHOD>" not allowed.`'),
   413: envelope('Payload Too Large: the body exceeds the configured limit'),
   415: envelope('Unsupported Media Type: the body is not `application/json`'),
-  // CONTRACT §2: the one documented error without a body.
+  // docs/behaviour.md: the one documented error without a body.
   429: {
     type: 'null',
     description: 'Too Many Requests: the rate limit is reached; the body is empty',
@@ -107,7 +107,7 @@ export const CURSOR_PARAMETER: JsonSchema = {
     'Opaque; take it from a `next` or `previous` link, never build it. It is standard base64 of DRF-style cursor parameters: `r=1` when it pages backwards, `p` the position of the boundary row (its import time in microseconds and internal id), `i` the list it belongs to (`o`, the offset, is always 0). It is valid only for the list it came from (this integration, or this account for `/integrations/logs`); a malformed cursor, or one from another integration or account, answers 404 `Invalid cursor`.',
 };
 
-/** `{next, previous, results}`: links are absolute URLs, null at either end (CONTRACT §3). */
+/** `{next, previous, results}`: links are absolute URLs, null at either end (docs/behaviour.md). */
 export function cursorPage(itemId: string, description: string): JsonSchema {
   return {
     type: 'object',

@@ -1,5 +1,5 @@
 /**
- * Integrations (CONTRACT §1 rows 1–5, §4), from the reference's `Integration` and `IntegrationUpdate`.
+ * Integrations (docs/behaviour.md), from the reference's `Integration` and `IntegrationUpdate`.
  * Response schemas describe exactly what `renderIntegration`/`renderIntegrationUpdate` send: every
  * property always present, nullable ones as `[type, 'null']`, times in DRF's UTC form.
  */
@@ -87,7 +87,7 @@ export const Integration: JsonSchema = {
   additionalProperties: false,
 };
 
-/** The answer of PUT and PATCH: no `id`, `system`, `failing_since` or `last_fetch` (CONTRACT §4). */
+/** The answer of PUT and PATCH: no `id`, `system`, `failing_since` or `last_fetch` (docs/behaviour.md). */
 export const IntegrationUpdate: JsonSchema = {
   $id: 'IntegrationUpdate',
   type: 'object',

@@ -1,5 +1,5 @@
 /**
- * Integration exception logs (CONTRACT §1 rows 9–11, §4), from the reference's `IntegrationLog`. Answers
+ * Integration exception logs (docs/behaviour.md), from the reference's `IntegrationLog`. Answers
  * leave out the write-only `integration_id` and `user_id`; `response` and `request` are stored and
  * answered as the JSON objects the client sent, so their contents are free-form here.
  */
@@ -60,7 +60,7 @@ export const IntegrationLog: JsonSchema = {
   additionalProperties: false,
 };
 
-/** A log to create: only `base_url` is required; `integration_id`/`user_id` are ignored (CONTRACT §4). */
+/** A log to create: only `base_url` is required; `integration_id`/`user_id` are ignored (docs/behaviour.md). */
 export const IntegrationLogCreate: JsonSchema = {
   $id: 'IntegrationLogCreate',
   type: 'object',

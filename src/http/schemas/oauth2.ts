@@ -1,5 +1,5 @@
 /**
- * The OAuth2 client-credentials token endpoint (CONTRACT §1 row 12, §2), at the server root. Sendcloud
+ * The OAuth2 client-credentials token endpoint (docs/behaviour.md), at the server root. Sendcloud
  * serves it on another host (the reference's `OAuth2ClientCreds.tokenUrl`); its errors are OAuth2's
  * (RFC 6749 §5.2) with Sendcloud's `status_code`, never the API envelope.
  */

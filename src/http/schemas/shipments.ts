@@ -1,6 +1,6 @@
 import { RENDER_ORDER } from '../../domain/shipments/order-schema.js';
 /**
- * Shipments (CONTRACT §1 rows 6–8, §3), from the reference's `ShipmentBlobOrder`,
+ * Shipments (docs/behaviour.md), from the reference's `ShipmentBlobOrder`,
  * `ShipmentBlobOrderCreate`, `ShipmentCreateUpdateLog` and `ShipmentErrorLog`.
  *
  * Response schemas describe what `renderShipment` and the upsert send, not the reference's wishes:
@@ -10,7 +10,7 @@ import { RENDER_ORDER } from '../../domain/shipments/order-schema.js';
  * - free-form parts (`selected_functionalities`, `properties`, the error tree of a failed item) allow any
  *   property, so a serializer built from these schemas never drops what a shop sent;
  * - `customs_details` costs and tax numbers come in the schema's form or the reference examples' form
- *   (CONTRACT §3: both are accepted and answered as stored), hence `anyOf`.
+ *   (docs/behaviour.md: both are accepted and answered as stored), hence `anyOf`.
  */
 import type { FastifySchema } from 'fastify';
 import { COUNTRY_CODES } from '../../domain/shipments/country-codes.js';
@@ -39,14 +39,14 @@ const text = (description: string, extra: JsonSchema = {}): JsonSchema => ({
   ...extra,
 });
 const dateTime = (description: string): JsonSchema => ({ type: 'string', format: 'date-time', description });
-/** Weights and dimensions: three places, at most 10 characters (CONTRACT §2). */
+/** Weights and dimensions: three places, at most 10 characters (docs/behaviour.md). */
 const measure = (description: string): JsonSchema => ({
   type: ['string', 'null'],
   pattern: '^-?[0-9]+\\.[0-9]{3}$',
   maxLength: 10,
   description,
 });
-/** Money: two places (CONTRACT §2). */
+/** Money: two places (docs/behaviour.md). */
 const money = (description: string): JsonSchema => ({
   type: 'string',
   pattern: '^-?[0-9]+\\.[0-9]{2}$',
@@ -327,7 +327,7 @@ const CREATE_TIMES: Record<string, JsonSchema> = {
 };
 
 /**
- * One order to upsert. Only CONTRACT §3's relaxed list is required; unknown fields are ignored, and
+ * One order to upsert. Only docs/behaviour.md's relaxed list is required; unknown fields are ignored, and
  * DRF's coercions apply (numbers for strings, numeric strings for integers and decimals).
  */
 export const ShipmentBlobOrderCreate: JsonSchema = {

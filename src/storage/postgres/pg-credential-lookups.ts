@@ -6,7 +6,7 @@ type Row = Record<string, unknown>;
 /**
  * Every request starts with a credential lookup (with the integration it names). Asked one by one,
  * each is a round trip and a statement of its own, and on a busy server PostgreSQL spent about 100 µs
- * of CPU per request on them (issue 5). The lookups of one turn of the event loop go out as one
+ * of CPU per request on them. The lookups of one turn of the event loop go out as one
  * statement over `unnest … WITH ORDINALITY` instead, and each caller gets its own row. Nothing is
  * cached: every lookup reads what is committed when the statement runs, after the request arrived, so
  * a revocation by another process or instance counts on the next request.

@@ -12,7 +12,7 @@ const integer = (value: number): string => {
 };
 
 /**
- * Rate limits shared by every instance on one PostgreSQL (issue 4): the same sliding log as the
+ * Rate limits shared by every instance on one PostgreSQL: the same sliding log as the
  * in-process limiter, kept in an UNLOGGED table. Per account and class, one transaction takes an
  * advisory lock, reads the time of the `limit`-th latest accepted request for each rule, records this
  * one if every rule allows it, and prunes what no window can see any more. One round trip: the whole

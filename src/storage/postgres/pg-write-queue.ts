@@ -96,7 +96,7 @@ async function runSingle(client: PoolClient, job: WriteJob): Promise<unknown> {
 /**
  * Group commit for PostgreSQL, the counterpart of the SQLite `WriteQueue`: the writes that arrive in
  * one turn of the event loop run in one transaction on one pooled client, so they share one COMMIT and
- * one WAL flush (issue 5: the flush, not the statements, is the cost). Each promise settles only after
+ * one WAL flush (measured: the flush, not the statements, is the cost). Each promise settles only after
  * that COMMIT has returned, and `synchronous_commit` is left on, so an acknowledged write is durable.
  *
  * The client is in pipeline mode: BEGIN, the statements and COMMIT go out without waiting for each

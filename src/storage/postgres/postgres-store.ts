@@ -161,7 +161,7 @@ const SQL = {
   getIntegration: 'SELECT * FROM integrations WHERE id = $1 AND account_id = $2',
   listIntegrations: 'SELECT * FROM integrations WHERE account_id = $1 ORDER BY id',
   listAllIntegrations: 'SELECT * FROM integrations ORDER BY id',
-  // The unique index decides create-or-update atomically (CONTRACT §3: no check-then-insert). A match
+  // The unique index decides create-or-update atomically (docs/behaviour.md: no check-then-insert). A match
   // with the same shop updated_at is left alone (no new row version), and RETURNING is then empty.
   upsertShipment: `INSERT INTO shipments (integration_id, uuid, external_order_id, shipment_key,
       external_shipment_id, order_number, shop_created_at_us, shop_updated_at_us, created_at_us,

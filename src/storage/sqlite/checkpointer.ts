@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /**
- * WAL checkpoints off the request path (issue 5). SQLite's automatic checkpoint runs inside the commit
+ * WAL checkpoints off the request path. SQLite's automatic checkpoint runs inside the commit
  * that crosses the threshold, copying pages into the database file and flushing it while every
  * request waits. The server connection turns it off (`wal_autocheckpoint = 0`) and this worker thread,
  * on a connection of its own, checkpoints in the background instead. PASSIVE never waits for readers or

@@ -35,7 +35,7 @@ class AbortBatch extends Error {
  * Group commit: every write that arrives in one turn of the event loop runs in one transaction, so
  * many requests share one commit and one disk flush; each promise settles only after the shared
  * COMMIT has returned, i.e. after the data is durable (with `synchronous=FULL`). This is where most of
- * SQLite's write throughput comes from (issue 5): the flush, not the statements, is the cost.
+ * SQLite's write throughput comes from: the flush, not the statements, is the cost.
  *
  * The batch first runs as it is. Should any write throw, that transaction is rolled back whole and the
  * batch replayed with each write in its own savepoint, so the failing write rolls back alone and the

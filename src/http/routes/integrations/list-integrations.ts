@@ -3,7 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { rawQuery } from '../../request-path.js';
 import { routeSchemas } from '../../schemas/index.js';
 
-/** GET /integrations — a bare array, ordered by `ordering` (CONTRACT §4, §5). */
+/** GET /integrations — a bare array, ordered by `ordering` (docs/behaviour.md). */
 export const listIntegrations = (deps: AppDeps): ApiRoute => ({
   method: 'GET',
   url: '/integrations',

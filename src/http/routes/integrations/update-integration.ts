@@ -2,7 +2,7 @@ import type { ApiRoute } from '../../api-plugin.js';
 import type { AppDeps } from '../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
 
-/** PUT and PATCH /integrations/{id}: both take any subset of IntegrationUpdate (CONTRACT §4). */
+/** PUT and PATCH /integrations/{id}: both take any subset of IntegrationUpdate (docs/behaviour.md). */
 export const updateIntegration = (deps: AppDeps, method: 'PUT' | 'PATCH'): ApiRoute => ({
   method,
   url: '/integrations/:id',

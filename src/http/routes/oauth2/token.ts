@@ -19,7 +19,7 @@ function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
 
 /**
  * POST /oauth2/token at the server root — Sendcloud serves it on another host, clients change only the
- * host (CONTRACT §1, §2). Form-encoded; every error in OAuth2's shape, never the API envelope.
+ * host (docs/behaviour.md). Form-encoded; every error in OAuth2's shape, never the API envelope.
  */
 export async function oauth2Routes(
   app: FastifyInstance,

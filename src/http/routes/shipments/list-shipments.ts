@@ -5,7 +5,7 @@ import { linkBase } from '../../links.js';
 import { rawQuery } from '../../request-path.js';
 
 /**
- * GET /integrations/{id}/shipments — cursor-paginated, newest import first (CONTRACT §3). The page
+ * GET /integrations/{id}/shipments — cursor-paginated, newest import first (docs/behaviour.md). The page
  * comes as the bytes of its JSON, which Fastify sends as they are (no serializer runs for a Buffer);
  * the content type is set to what a serialized answer gets. The operation's response schema still
  * describes the answer (the test suite checks every answer against the served document).

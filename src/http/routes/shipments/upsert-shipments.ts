@@ -2,7 +2,7 @@ import type { ApiRoute } from '../../api-plugin.js';
 import type { AppDeps } from '../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
 
-/** POST /integrations/{id}/shipments — the upsert; per-item failures are data in a 200 (CONTRACT §3). */
+/** POST /integrations/{id}/shipments — the upsert; per-item failures are data in a 200 (docs/behaviour.md). */
 export const upsertShipments = (deps: AppDeps): ApiRoute => ({
   method: 'POST',
   url: '/integrations/:id/shipments',
