@@ -13,7 +13,7 @@ import type { TestServer } from '../helpers/server.js';
 
 for (const engine of ENGINES) {
   describe(
-    `errors, the order of checks and authentication (CONTRACT §2) [${engine}]`,
+    `errors, the order of checks and authentication [${engine}]`,
     { skip: await engineSkip(engine) },
     () => {
       let srv: TestServer;

@@ -15,7 +15,7 @@ import type { Tenant, TestServer } from '../helpers/server.js';
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/;
 
 for (const engine of ENGINES) {
-  describe(`integrations (CONTRACT §4) [${engine}]`, { skip: await engineSkip(engine) }, () => {
+  describe(`integrations [${engine}]`, { skip: await engineSkip(engine) }, () => {
     let srv: TestServer;
     before(async () => {
       srv = await startTestServer({}, engine);

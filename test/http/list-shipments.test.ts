@@ -15,7 +15,7 @@ import type { Tenant, TestServer } from '../helpers/server.js';
 
 for (const engine of ENGINES) {
   describe(
-    `GET /api/v2/integrations/{id}/shipments (CONTRACT §3) [${engine}]`,
+    `GET /api/v2/integrations/{id}/shipments: pages, cursors, filters [${engine}]`,
     { skip: await engineSkip(engine) },
     () => {
       let srv: TestServer;

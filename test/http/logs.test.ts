@@ -5,7 +5,7 @@ import { ENGINES, call, engineSkip, envelope, startTestServer } from '../helpers
 import type { TestServer } from '../helpers/server.js';
 
 for (const engine of ENGINES) {
-  describe(`exception logs (CONTRACT §4) [${engine}]`, { skip: await engineSkip(engine) }, () => {
+  describe(`exception logs [${engine}]`, { skip: await engineSkip(engine) }, () => {
     let srv: TestServer;
     before(async () => {
       srv = await startTestServer({ pageSize: 2 }, engine);

@@ -15,7 +15,7 @@ import type { Tenant, TestServer } from '../helpers/server.js';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 for (const engine of ENGINES) {
-  describe(`OAuth2 client credentials (CONTRACT §2) [${engine}]`, { skip: await engineSkip(engine) }, () => {
+  describe(`OAuth2 client credentials [${engine}]`, { skip: await engineSkip(engine) }, () => {
     let srv: TestServer;
     const clock = new ManualClock();
     before(async () => {

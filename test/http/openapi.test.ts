@@ -24,7 +24,7 @@ function operations(doc: Json, base = ''): { path: string; method: string; statu
 }
 
 // The document does not depend on the storage engine: one server is enough.
-describe('the OpenAPI document and the documentation page (issue 3 item 6)', () => {
+describe('the OpenAPI document and the documentation page', () => {
   let srv: TestServer;
   let doc: Json;
   before(async () => {

@@ -15,7 +15,7 @@ async function metricsText(base: string): Promise<string> {
   return answer.text();
 }
 
-describe('operating it: health, readiness, metrics (issue 3 item 7)', () => {
+describe('operating it: health, readiness, metrics', () => {
   let srv: TestServer;
   before(async () => {
     srv = await startTestServer({ rateLimit: true });

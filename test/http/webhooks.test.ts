@@ -44,7 +44,7 @@ async function until<T>(read: () => T | undefined, what: string, ms = 10_000): P
 }
 
 for (const engine of ENGINES) {
-  describe(`webhooks through the API (CONTRACT §4) [${engine}]`, { skip: await engineSkip(engine) }, () => {
+  describe(`webhooks through the API [${engine}]`, { skip: await engineSkip(engine) }, () => {
     let srv: TestServer;
     before(async () => {
       srv = await startTestServer({ webhookRetryBaseMs: 50, webhookPollMs: 25 }, engine);

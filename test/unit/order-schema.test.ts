@@ -295,7 +295,7 @@ describe("the reference's POST …/shipments request example", () => {
   });
 });
 
-describe('relaxed validation (CONTRACT §3)', () => {
+describe('relaxed validation: only what real clients always send is required', () => {
   test('only the ten documented fields are required; the rest take their defaults', () => {
     const order = valid(validateOrder(MINIMAL));
     assert.deepEqual(order, {
@@ -419,7 +419,7 @@ describe('relaxed validation (CONTRACT §3)', () => {
   });
 });
 
-describe('input coercion (CONTRACT §2)', () => {
+describe("input coercion as DRF's fields do it", () => {
   test('strings: numbers become strings, white space is trimmed', () => {
     const fields = fieldsOf({
       ...MINIMAL,
@@ -695,7 +695,7 @@ describe('items that are not objects', () => {
   });
 });
 
-describe('customs_details in both shapes (CONTRACT §3)', () => {
+describe("customs_details in both shapes: the schema's and the reference examples'", () => {
   test("the schema's shape: CostsObject and {name, country_code, value}", () => {
     const fields = fieldsOf({
       ...MINIMAL,
@@ -817,7 +817,7 @@ describe('selected_functionalities in both shapes', () => {
   });
 });
 
-describe('real clients (CONTRACT §5)', () => {
+describe('orders as real clients send them', () => {
   test('unknown fields, explicit nulls, origin_country "", decimals as numbers, integers as strings, naive µs', () => {
     const order = valid(
       validateOrder({
