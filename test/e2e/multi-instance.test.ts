@@ -10,7 +10,7 @@ import type { ThrowawayDatabase } from '../helpers/postgres.js';
 import { basicHeader, call, minimalOrder } from '../helpers/server.js';
 
 /**
- * Several stateless instances on one PostgreSQL (issue 4): two `order-inbox serve` processes on one
+ * Several stateless instances on one PostgreSQL: two `order-inbox serve` processes on one
  * database must behave as one service.
  */
 const probe = await createThrowawayDatabase();

@@ -1016,7 +1016,7 @@ async function runCase(
 
 // ---------------------------------------------------------------------------------------------------
 
-/** Runs per property and operation; the totals are printed at the end (issue 6: "report how many"). */
+/** Runs per property and operation; the totals are printed at the end (measured: "report how many"). */
 const RUNS = { bodies: 60, raw: 20, queries: 40, ids: 40, auth: 30, contentTypes: 20 };
 
 const engines = process.env.FUZZ_ENGINES

@@ -3,7 +3,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
 /**
- * Checks answers against the server's own OpenAPI document (issue 3 item 6): `call()` runs every
+ * Checks answers against the server's own OpenAPI document: `call()` runs every
  * `/api/v2` and `/oauth2` answer of the suite through `validateResponse`, so a response that drifts
  * from the document fails the test that received it.
  *

@@ -1,5 +1,5 @@
 /**
- * Tools shared by the reliability and security suites (issue 6): a seeded random source, an HTTP
+ * Tools shared by the reliability and security suites: a seeded random source, an HTTP
  * client on explicit keep-alive connections (node:http, so a test knows which connection a request
  * used and sees a reset as a reset), the whole shipment list of an integration, the resident memory
  * of a child process, and the lifecycle of `serve` child processes and throwaway databases.
@@ -102,7 +102,7 @@ export function request(url: string, options: HttpOptions = {}): Promise<HttpAns
 /** The same header every suite builds (one helper, `basicHeader`). */
 export const basicAuth = basicHeader;
 
-/** An order with every field CONTRACT §3 requires, plus a few that exercise formatting. */
+/** An order with every field docs/behaviour.md requires, plus a few that exercise formatting. */
 export function order(fields: {
   externalOrderId: string;
   externalShipmentId: string | null;

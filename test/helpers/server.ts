@@ -14,7 +14,7 @@ import type { Store } from '../../src/storage/store.js';
 import { createThrowawayDatabase, postgresSkipMessage } from './postgres.js';
 import type { ThrowawayDatabase } from './postgres.js';
 
-/** Every HTTP suite runs on both engines (issue 4: one contract, two equal implementations). */
+/** Every HTTP suite runs on both engines (measured: one contract, two equal implementations). */
 export const ENGINES = ['sqlite', 'postgres'] as const;
 export type Engine = (typeof ENGINES)[number];
 
@@ -158,7 +158,7 @@ export function storedShipments(store: Store, integrationId: number): Promise<St
   });
 }
 
-/** A minimal valid order: the fields CONTRACT §3 requires, nothing else. */
+/** A minimal valid order: the fields docs/behaviour.md requires, nothing else. */
 export function minimalOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     external_order_id: '1001',
@@ -175,7 +175,7 @@ export function minimalOrder(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
-/** The error envelope CONTRACT §2 prescribes. */
+/** The error envelope docs/behaviour.md prescribes. */
 export function envelope(code: number, request: string, message: string) {
   return { error: { code, request, message } };
 }

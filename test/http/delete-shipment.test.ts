@@ -159,7 +159,7 @@ for (const engine of ENGINES) {
           assert.equal(answer.status, 400, JSON.stringify(body));
           assert.deepEqual(answer.body, envelope(400, paths(t).request, message));
         }
-        // An empty body reads as {} (CONTRACT §2).
+        // An empty body reads as {} (docs/behaviour.md).
         const empty = await call(paths(t).del, { auth: t.basic, body: '' });
         assert.deepEqual(empty.body, envelope(400, paths(t).request, message));
       });

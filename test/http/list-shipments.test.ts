@@ -185,7 +185,7 @@ for (const engine of ENGINES) {
           }),
           'created',
         );
-        // A row as written before issue 5 (the plain JSON of the order's fields), or by hand: straight
+        // A row as written by the first release (the plain JSON of the order's fields), or by hand: straight
         // through the store, between two imports.
         const legacy = minimalOrder({ external_order_id: 'L1', name: 'Legacy "Ünïcode"', currency: 'GBP' });
         inputs.set('L1', legacy);

@@ -44,7 +44,7 @@ describe('operating it: health, readiness, metrics', () => {
     const unknown = await call(`${srv.url}/api/v2/nothing`, { auth: t.basic });
     assert.deepEqual(unknown.body, envelope(404, 'api/v2/nothing', 'Not found.'));
 
-    // 15 unsafe requests a second are allowed (CONTRACT §2): of 16 at once (a fresh account, so its
+    // 15 unsafe requests a second are allowed (docs/behaviour.md): of 16 at once (a fresh account, so its
     // budget is whole) at least the 16th is refused, empty, with Retry-After.
     const other = await srv.tenant();
     const deletes = await Promise.all(

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { ENGINES, ManualClock, basicHeader, call, engineSkip, startTestServer } from '../helpers/server.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 
-/** Sendcloud's published limits, per account (CONTRACT §2), on a clock the test moves. */
+/** Sendcloud's published limits, per account (docs/behaviour.md), on a clock the test moves. */
 for (const engine of ENGINES) {
   describe(`rate limits [${engine}]`, { skip: await engineSkip(engine) }, () => {
     let srv: TestServer;

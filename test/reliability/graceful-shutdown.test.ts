@@ -349,7 +349,7 @@ for (const engine of ['sqlite', 'postgres'] as const satisfies readonly EngineNa
         return;
       }
       assert.equal(pipelined.answer.status, 503);
-      // CONTRACT §2: every error from /api/v2 is the envelope (a client reads error.message and a
+      // docs/behaviour.md: every error from /api/v2 is the envelope (a client reads error.message and a
       // numeric error.code); a load balancer draining this instance passes it on to the client.
       const body = JSON.parse(pipelined.answer.body) as {
         error?: { code?: unknown; request?: unknown; message?: unknown };

@@ -1,5 +1,5 @@
 /**
- * Several instances, one truth (issue 4): two PostgresStore instances on one database stand for two
+ * Several instances, one truth: two PostgresStore instances on one database stand for two
  * order-inbox processes behind a load balancer. Each has its own pool and its own write queue.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * The Store contract: one suite, run against SQLite and PostgreSQL, so both engines behave alike
- * (issue 4). Each test makes its own accounts and integrations on the suite's database.
+ *. Each test makes its own accounts and integrations on the suite's database.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -114,7 +114,7 @@ function logQuery(accountId: number, overrides: Partial<LogListQuery> = {}): Log
   return { accountId, integrationId: null, after: null, reverse: false, limit: 1000, ...overrides };
 }
 
-/** Newest import first, ties broken by id (CONTRACT §3). */
+/** Newest import first, ties broken by id (docs/behaviour.md). */
 function expectedOrder(rows: StoredShipment[]): StoredShipment[] {
   return [...rows].sort((a, b) => b.createdAtUs - a.createdAtUs || b.id - a.id);
 }

@@ -1,5 +1,5 @@
 /**
- * The list's spliced JSON (issue 5) against what it replaces: `JSON.stringify(renderShipment(row))` on
+ * The list's spliced JSON against what it replaces: `JSON.stringify(renderShipment(row))` on
  * the parsed order. Byte for byte, for the stored text the upsert writes and for plain JSON written
  * before it (or by hand).
  */
@@ -127,7 +127,7 @@ const ROWS: Omit<StoredShipment, 'data' | 'shopCreatedAtUs' | 'shopUpdatedAtUs'>
   { id: 3, uuid: 'ffffffff-ffff-4fff-bfff-ffffffffffff', integrationId: 1, createdAtUs: 0, updatedAtUs: 1 },
 ];
 
-/** What the list answered before issue 5, for one order and one row. */
+/** What the list answered before it spliced stored text, for one order and one row. */
 function expected(o: ValidOrder, row: (typeof ROWS)[number]): string {
   const fields = JSON.parse(JSON.stringify(o.fields)) as Record<string, unknown>;
   return JSON.stringify(
