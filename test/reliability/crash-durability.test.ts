@@ -439,7 +439,12 @@ for (const engine of ['sqlite', 'postgres'] as const satisfies readonly EngineNa
               stats,
             }),
           );
-          const killAfterMs = Math.round(150 + rng() * 1000);
+          // The kill comes at a seeded moment after the first acknowledgement, so every round has
+          // acknowledged writes to check however slow the machine is (a loaded one may take longer than
+          // a fixed delay to answer the first write). 30 s without one fails the assertion below.
+          const giveUpAt = Date.now() + 30_000;
+          while (stats.ackedUpsertItems + stats.ackedDeletes === 0 && Date.now() < giveUpAt) await sleep(10);
+          const killAfterMs = Math.round(rng() * 1000);
           await sleep(killAfterMs);
           stopped = true;
           running.child.kill('SIGKILL');
@@ -448,7 +453,7 @@ for (const engine of ['sqlite', 'postgres'] as const satisfies readonly EngineNa
           proc = await start();
           await verify(model, proc.url, tenant, database, stats);
           t.diagnostic(
-            `${engine} kill ${round} at ${killAfterMs} ms: acknowledged ${stats.ackedUpsertItems} upsert items, ` +
+            `${engine} kill ${round} at ${killAfterMs} ms after the first acknowledgement: acknowledged ${stats.ackedUpsertItems} upsert items, ` +
               `${stats.ackedDeletes} deletes, ${stats.ackedHot} hot-key upserts; ${stats.inFlight} requests in flight, ` +
               `${stats.inFlightApplied} of them found applied (wholly); ${stats.checkedRows} shipments checked`,
           );
