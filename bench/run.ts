@@ -358,7 +358,36 @@ async function main(): Promise<number> {
       (scenario.selectors ?? []).some((name) => only.has(name));
     if (!selected) continue;
     say(`${scenario.label} …`);
-    const result = await runScenario(ctx, scenario, server, ceiling, authorization, scratch, databaseArg);
+    const own =
+      scenario.serverEnv === undefined
+        ? null
+        : await startPinned(
+            [
+              CLI,
+              'serve',
+              '--port',
+              '0',
+              '--host',
+              '127.0.0.1',
+              '--rate-limit',
+              'off',
+              '--database',
+              databaseArg,
+            ],
+            join(scratch, `server-${scenario.id}.log`),
+            { ...process.env, ...scenario.serverEnv },
+          );
+    // The shared server waits idle (on the same core) while a row runs against a server of its own.
+    const result = await runScenario(
+      ctx,
+      scenario,
+      own ?? server,
+      ceiling,
+      authorization,
+      scratch,
+      databaseArg,
+    );
+    await own?.stop();
     // The floor's own process is not the server.
     if (scenario.floor === undefined) overallPeak = Math.max(overallPeak, result.peakRssBytes);
     results.push(result);

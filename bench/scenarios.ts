@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { BenchDb, ShipmentTemplate } from './bench-db.js';
 import type { StreamKind } from './ids.js';
 import type { LoadResult } from './load.js';
@@ -70,6 +71,12 @@ export interface Scenario {
   floor?: FloorScenario;
   /** Further `--only` names that select this row (besides its id and mode). */
   selectors?: string[];
+  /**
+   * Settings of a server of its own for this row, started beside the shared one on the same database
+   * (e.g. the admin API on, so the request journal records): the difference to the row without is
+   * what those settings cost.
+   */
+  serverEnv?: Record<string, string>;
 }
 
 export interface FloorScenario {
@@ -161,6 +168,17 @@ export function scenarios(
       mode: 'delete-pool',
       floor: { op: 'delete', inFlight: connections, synchronous: null },
     }),
+    {
+      id: 'delete-uuid-journal',
+      label: 'delete by uuid, admin API and request journal on',
+      method: 'POST',
+      path: (i) => `${shipments(i, i.delete)}/delete`,
+      kind: 'delete-uuid',
+      orders: 0,
+      mode: 'delete-pool',
+      serverEnv: { ADMIN_TOKEN: `bench-${randomBytes(16).toString('hex')}` },
+      selectors: ['journal'],
+    },
     {
       id: 'delete-key',
       label: 'delete by external ids',
