@@ -36,10 +36,7 @@ export function installJsonBody(app: FastifyInstance, bodyLimit: number): void {
   // Every other media type (and none): `{}` when there is nothing to read, otherwise 415 unread.
   app.addContentTypeParser('*', (request, _payload, done) => {
     if (request.headers['content-length'] === '0') return done(null, {});
-    const error = Object.assign(new Error('unsupported media type'), {
-      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
-    });
-    return done(error, undefined);
+    return done(errors.unsupportedMediaType(String(request.headers['content-type'] ?? '')), undefined);
   });
   // Fastify runs no parser for a body-less request without `Content-Type`; DRF's `request.data` is `{}`.
   app.addHook('preValidation', async (request) => {
