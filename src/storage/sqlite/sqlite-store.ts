@@ -44,6 +44,9 @@ import {
 import type { Row } from '../rows.js';
 import { TurnBatch } from '../turn-batch.js';
 import { SqliteAdmin, integrationParams } from './admin.js';
+import { SqliteSnapshot } from './snapshot.js';
+import { replacedScopes, snapshotConflict } from '../snapshot-tables.js';
+import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../../domain/admin/snapshot-types.js';
 import { tenantConflict } from '../tenant-conflict.js';
 import { Checkpointer } from './checkpointer.js';
 import type { RestartResult } from './checkpointer.js';
@@ -175,6 +178,7 @@ export class SqliteStore implements Store {
   /** Prepared once the schema exists, i.e. by migrate(); `SqliteStore.open` does both. */
   private s!: Statements;
   private admin!: SqliteAdmin;
+  private snapshot!: SqliteSnapshot;
   private readonly listStatements = new Map<string, Statement>();
 
   constructor(options: SqliteOptions) {
@@ -367,6 +371,7 @@ export class SqliteStore implements Store {
     this.admin = new SqliteAdmin(this.db, (integration, webhook, nowUs) =>
       this.enqueueWebhook(integration, webhook, nowUs),
     );
+    this.snapshot = new SqliteSnapshot(this.db);
     return applied;
   }
 
@@ -827,6 +832,25 @@ export class SqliteStore implements Store {
 
   resetData(scope: ResetScope): Promise<RemovedCounts | null> {
     return this.identityWrite(() => this.admin.reset(scope));
+  }
+
+  async exportSnapshot(accountId: number | null): Promise<SnapshotRows | null> {
+    return this.snapshot.export(accountId);
+  }
+
+  async importSnapshot(rows: SnapshotRows, replace: SnapshotReplace): Promise<ImportOutcome> {
+    try {
+      return {
+        imported: await this.identityWrite(() => {
+          for (const scope of replacedScopes(replace)) this.admin.reset(scope);
+          return this.snapshot.insert(rows);
+        }),
+      };
+    } catch (error) {
+      const conflict = snapshotConflict(error);
+      if (conflict === null) throw error;
+      return { conflict };
+    }
   }
 }
 
