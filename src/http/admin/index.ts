@@ -16,7 +16,7 @@ import { installAdminErrors } from './error-renderer.js';
 import { adminDocument } from './openapi.js';
 import { adminOperations, registerAdminRoutes } from './routes.js';
 import { SnapshotService } from '../../domain/admin/snapshot.js';
-import { registerSnapshotRoutes, snapshotOperations } from './snapshot-routes.js';
+import { registerSnapshotRoutes, snapshotOperations, withSnapshotQuery } from './snapshot-routes.js';
 
 export const ADMIN_PREFIX = '/__admin';
 
@@ -40,7 +40,7 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
   );
   const operations = adminOperations(tenants);
   const snapshots = snapshotOperations(new SnapshotService(deps.store, deps.onWebhookQueued));
-  const document = adminDocument([...operations, ...snapshots]);
+  const document = withSnapshotQuery(adminDocument([...operations, ...snapshots]));
   const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
   await target.register(
     async (admin) => {

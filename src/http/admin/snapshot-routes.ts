@@ -88,6 +88,18 @@ export function snapshotOperations(snapshots: SnapshotService): AdminOperation[]
   ];
 }
 
+/** The admin document with the export's query parameter, which the shared operation shape has no place for. */
+export function withSnapshotQuery(document: object): object {
+  const paths = (document as { paths: Record<string, Record<string, Record<string, unknown>>> }).paths;
+  const exporting = paths['/__admin/snapshot']?.get;
+  if (exporting !== undefined) {
+    exporting.parameters = [
+      { name: 'account_id', in: 'query', required: false, schema: snapshotQuery.properties.account_id },
+    ];
+  }
+  return document;
+}
+
 /**
  * Registers the snapshot operations. The export leaves as the document's own text (pretty-printed,
  * byte-stable), not through the answer serializer; the import is checked by the snapshot's own
