@@ -330,6 +330,18 @@ for (const engine of ENGINES) {
         assert.deepEqual(await state(), before);
       });
 
+      test('a document larger than BODY_LIMIT_BYTES is taken: a snapshot carries every shipment', async () => {
+        const text = await exportText(srv.url, b.accountId);
+        const big = JSON.parse(text);
+        const note = 'x'.repeat(srv.config.bodyLimitBytes);
+        big.accounts[0].integrations[0].shipments[0].data = JSON.stringify({ note });
+        const answer = await importDoc(srv.url, big);
+        assert.equal(answer.status, 200, answer.text.slice(0, 300));
+        assert.ok((await exportText(srv.url, b.accountId)).includes(note));
+        assert.equal((await importDoc(srv.url, JSON.parse(text))).status, 200);
+        assert.equal(await exportText(srv.url, b.accountId), text);
+      });
+
       test("replacing an existing account: its data as exported, its ids and keys, the others' untouched", async () => {
         const text = await exportText(srv.url, a.accountId);
         const before = await everything(srv.url, a);
