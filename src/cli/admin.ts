@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import type { Config, ConfigOverrides } from '../config.js';
+import { SnapshotService, snapshotText } from '../domain/admin/snapshot.js';
+import { openStore } from '../storage/open-store.js';
+import { importSnapshotFile, readSnapshotFile, writeFileAtomically } from './snapshot-file.js';
 
 /**
  * `order-inbox admin …`: the admin API's command-line twins. They talk to a running server over HTTP
@@ -19,13 +22,19 @@ function baseUrl(options: Target, config: Config): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-async function adminCall(
+/** One admin call, its answer printed as indented JSON. */
+async function adminCall(...call: Parameters<typeof adminRequest>): Promise<void> {
+  process.stdout.write(`${JSON.stringify(await adminRequest(...call), null, 2)}\n`);
+}
+
+/** One admin call; its answer's JSON, or an error carrying the admin error's message. */
+async function adminRequest(
   configFrom: (overrides: ConfigOverrides) => Config,
   options: Target,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: unknown,
-): Promise<void> {
+): Promise<unknown> {
   const config = configFrom({ adminToken: options.token });
   if (config.adminToken === null) throw new Error('an admin token is needed: --token or ADMIN_TOKEN');
   const headers: Record<string, string> = { authorization: `Bearer ${config.adminToken}` };
@@ -54,7 +63,7 @@ async function adminCall(
     const error = (answer as { error?: { code?: string; message?: string } }).error;
     throw new Error(`${response.status} ${error?.code ?? ''}: ${error?.message ?? text}`);
   }
-  process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+  return answer;
 }
 
 const whole = (value: string, flag: string): number => {
@@ -164,4 +173,54 @@ export function registerAdminCommands(
       ...(options.keepAccounts ? { keep_accounts: true } : {}),
     }),
   );
+
+  const snapshot = admin
+    .command('snapshot')
+    .description('the whole state or one account as one JSON document (as sensitive as the database)');
+  const onDatabase = (command: Command): Command =>
+    target(command).option(
+      '--database <path-or-url>',
+      'work on this database directly, no server needed (SQLite file path or postgres:// URL)',
+    );
+  onDatabase(
+    snapshot
+      .command('export')
+      .description('print the snapshot, or write it atomically to --out')
+      .option('--account <id>', 'only this account')
+      .option('--out <file>', 'write here (temporary file, fsync, rename) instead of printing'),
+  ).action(async (options: Target & { account?: string; out?: string; database?: string }) => {
+    const accountId = options.account === undefined ? null : whole(options.account, '--account');
+    let text: string;
+    if (options.database !== undefined) {
+      const store = await openStore(configFrom({ database: options.database }));
+      try {
+        text = snapshotText(await new SnapshotService(store).export(accountId));
+      } finally {
+        await store.close();
+      }
+    } else {
+      const query = accountId === null ? '' : `?account_id=${accountId}`;
+      text = `${JSON.stringify(await adminRequest(configFrom, options, 'GET', `/snapshot${query}`), null, 2)}\n`;
+    }
+    if (options.out === undefined) process.stdout.write(text);
+    else writeFileAtomically(options.out, text);
+  });
+  onDatabase(
+    snapshot
+      .command('import')
+      .description('import a snapshot file, all or nothing (replaces what it holds)')
+      .argument('<file>'),
+  ).action(async (file: string, options: Target & { database?: string }) => {
+    if (options.database !== undefined) {
+      const store = await openStore(configFrom({ database: options.database }));
+      try {
+        const imported = await importSnapshotFile(store, file);
+        process.stdout.write(`${JSON.stringify({ imported }, null, 2)}\n`);
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    await adminCall(configFrom, options, 'POST', '/snapshot', readSnapshotFile(file));
+  });
 }

@@ -12,6 +12,7 @@ import type { Integration } from '../domain/types.js';
 import { DOCS_PATH } from '../http/openapi.js';
 import { startServer } from '../server.js';
 import { registerAdminCommands } from './admin.js';
+import { exportSnapshotFile, importSnapshotFile } from './snapshot-file.js';
 import { openStore } from '../storage/open-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { UnwritableDatabaseError } from '../storage/store.js';
@@ -130,6 +131,8 @@ type ServeOptions = {
   database?: string;
   rateLimit?: string;
   adminToken?: string;
+  import?: string;
+  exportOnExit?: string;
 };
 
 program
@@ -140,6 +143,8 @@ program
   .addOption(databaseOption())
   .addOption(new Option('--rate-limit <on|off>', 'Sendcloud rate limits (env RATE_LIMIT, default on)'))
   .option('--admin-token <token>', 'turn the admin API on with this bearer token (env ADMIN_TOKEN)')
+  .option('--import <file>', 'import this snapshot before listening (replaces what it holds)')
+  .option('--export-on-exit <file>', 'write a snapshot of the whole state here on SIGTERM/SIGINT')
   .action(async (options: ServeOptions) => {
     const overrides: ConfigOverrides = {
       port: options.port,
@@ -150,6 +155,12 @@ program
     };
     const config = configFrom(overrides);
     const store = await openStoreNamed(config, overrides);
+    if (options.import !== undefined) {
+      await importSnapshotFile(store, options.import).catch(async (error: unknown) => {
+        await store.close().catch(() => undefined);
+        fail(`--import: ${reasonOf(error)}`);
+      });
+    }
     // The port is bound before anything is created: a start that cannot listen loses no secret.
     const server = await startServer(config, store).catch(async (error: unknown) => {
       await store.close().catch(() => undefined);
@@ -192,13 +203,28 @@ program
     say(`listening on ${server.url}`);
     const stop = (signal: string) => {
       say(`${signal}: finishing in-flight requests and closing the database`);
-      server.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`order-inbox: error while closing: ${String(error)}\n`);
-          process.exit(1);
-        },
-      );
+      // The snapshot is read once every request has been answered and the database closed, from the
+      // database as it was left, so it holds every acknowledged write.
+      const exportOnExit = options.exportOnExit;
+      server
+        .close()
+        .then(async () => {
+          if (exportOnExit === undefined) return;
+          const last = await openStore(config);
+          try {
+            await exportSnapshotFile(last, exportOnExit);
+            say(`snapshot written to ${exportOnExit}`);
+          } finally {
+            await last.close();
+          }
+        })
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`order-inbox: error while closing: ${String(error)}\n`);
+            process.exit(1);
+          },
+        );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

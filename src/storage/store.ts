@@ -1,4 +1,5 @@
 import type { CreateTenantOutcome, NewTenant, RemovedCounts, ResetScope } from '../domain/admin/types.js';
+import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../domain/admin/snapshot-types.js';
 import type { RateLimiter } from '../domain/rate-limit.js';
 import type {
   Account,
@@ -166,4 +167,16 @@ export interface Store {
    * caller clears a backlog in several short transactions rather than one long one.
    */
   pruneWebhooks(beforeUs: number, limit: number): Promise<number>;
+
+  /**
+   * Every table's rows of one account (or of all), in id order, read in one consistent view; null when
+   * `accountId` names no account. OAuth2 tokens are not part of it.
+   */
+  exportSnapshot(accountId: number | null): Promise<SnapshotRows | null>;
+  /**
+   * In one transaction: removes what `replace` names (as `resetData` would) and writes `rows` with
+   * their own ids, moving id sequences past them. A row whose id or unique key a kept account holds
+   * writes nothing at all and answers the conflict.
+   */
+  importSnapshot(rows: SnapshotRows, replace: SnapshotReplace): Promise<ImportOutcome>;
 }

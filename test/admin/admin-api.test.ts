@@ -419,6 +419,7 @@ for (const engine of ENGINES) {
         '/__admin/accounts/{id}',
         '/__admin/openapi.json',
         '/__admin/reset',
+        '/__admin/snapshot',
         '/__admin/tenants',
       ]);
       assert.deepEqual(Object.keys(doc.body.paths['/__admin/accounts/{id}']).sort(), ['delete', 'get']);

@@ -15,6 +15,8 @@ import { adminAuthHook } from './auth.js';
 import { installAdminErrors } from './error-renderer.js';
 import { adminDocument } from './openapi.js';
 import { adminOperations, registerAdminRoutes } from './routes.js';
+import { SnapshotService } from '../../domain/admin/snapshot.js';
+import { registerSnapshotRoutes, snapshotOperations, withSnapshotQuery } from './snapshot-routes.js';
 
 export const ADMIN_PREFIX = '/__admin';
 
@@ -37,7 +39,8 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
     deps.onWebhookQueued,
   );
   const operations = adminOperations(tenants);
-  const document = adminDocument(operations);
+  const snapshots = snapshotOperations(new SnapshotService(deps.store, deps.onWebhookQueued));
+  const document = withSnapshotQuery(adminDocument([...operations, ...snapshots]));
   const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
   await target.register(
     async (admin) => {
@@ -54,6 +57,7 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
       installAdminErrors(admin, deps.store);
       admin.addHook('onRequest', adminAuthHook(token));
       registerAdminRoutes(admin, operations);
+      registerSnapshotRoutes(admin, snapshots);
       admin.get(
         '/openapi.json',
         { schema: { hide: true }, config: { operation: 'admin_openapi' } },

@@ -39,6 +39,9 @@ import {
 } from '../rows.js';
 import type { Row } from '../rows.js';
 import { PgAdmin, integrationValues } from './admin.js';
+import { PgSnapshot } from './snapshot.js';
+import { replacedScopes, snapshotConflict } from '../snapshot-tables.js';
+import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../../domain/admin/snapshot-types.js';
 import { tenantConflict } from '../tenant-conflict.js';
 import { CredentialLookups } from './pg-credential-lookups.js';
 import { PgWriteQueue } from './pg-write-queue.js';
@@ -254,6 +257,7 @@ export class PostgresStore implements Store {
   private readonly writes: PgWriteQueue;
   private readonly lookups: CredentialLookups;
   private readonly admin: PgAdmin;
+  private readonly snapshot: PgSnapshot;
   private closed: Promise<void> | null = null;
 
   constructor(options: PostgresOptions) {
@@ -298,6 +302,7 @@ export class PostgresStore implements Store {
     this.admin = new PgAdmin(this.pool, (client, integration, webhook, nowUs) =>
       this.enqueueWebhook(client, integration, webhook, nowUs),
     );
+    this.snapshot = new PgSnapshot(this.pool);
   }
 
   sharedRateLimiter(): RateLimiter {
@@ -795,6 +800,25 @@ export class PostgresStore implements Store {
     return this.write(
       async (client) => (await client.query(q('pruneWebhooks', [beforeUs, limit]))).rowCount ?? 0,
     );
+  }
+
+  exportSnapshot(accountId: number | null): Promise<SnapshotRows | null> {
+    return this.snapshot.export(accountId);
+  }
+
+  async importSnapshot(rows: SnapshotRows, replace: SnapshotReplace): Promise<ImportOutcome> {
+    try {
+      return {
+        imported: await this.write(async (client) => {
+          for (const scope of replacedScopes(replace)) await this.admin.reset(client, scope);
+          return this.snapshot.insert(client, rows);
+        }),
+      };
+    } catch (error) {
+      const conflict = snapshotConflict(error);
+      if (conflict === null) throw error;
+      return { conflict };
+    }
   }
 }
 

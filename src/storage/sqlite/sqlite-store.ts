@@ -45,6 +45,9 @@ import {
 import type { Row } from '../rows.js';
 import { TurnBatch } from '../turn-batch.js';
 import { SqliteAdmin, integrationParams } from './admin.js';
+import { SqliteSnapshot } from './snapshot.js';
+import { replacedScopes, snapshotConflict } from '../snapshot-tables.js';
+import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../../domain/admin/snapshot-types.js';
 import { tenantConflict } from '../tenant-conflict.js';
 import { Checkpointer } from './checkpointer.js';
 import type { RestartResult } from './checkpointer.js';
@@ -176,6 +179,7 @@ export class SqliteStore implements Store {
   /** Prepared once the schema exists, i.e. by migrate(); `SqliteStore.open` does both. */
   private s!: Statements;
   private admin!: SqliteAdmin;
+  private snapshot!: SqliteSnapshot;
   private readonly listStatements = new Map<string, Statement>();
 
   constructor(options: SqliteOptions) {
@@ -368,6 +372,7 @@ export class SqliteStore implements Store {
     this.admin = new SqliteAdmin(this.db, (integration, webhook, nowUs) =>
       this.enqueueWebhook(integration, webhook, nowUs),
     );
+    this.snapshot = new SqliteSnapshot(this.db);
     return applied;
   }
 
@@ -832,6 +837,25 @@ export class SqliteStore implements Store {
 
   pruneWebhooks(beforeUs: number, limit: number): Promise<number> {
     return this.writes.enqueue(() => this.s.pruneWebhooks.run(beforeUs, limit).changes);
+  }
+
+  async exportSnapshot(accountId: number | null): Promise<SnapshotRows | null> {
+    return this.snapshot.export(accountId);
+  }
+
+  async importSnapshot(rows: SnapshotRows, replace: SnapshotReplace): Promise<ImportOutcome> {
+    try {
+      return {
+        imported: await this.identityWrite(() => {
+          for (const scope of replacedScopes(replace)) this.admin.reset(scope);
+          return this.snapshot.insert(rows);
+        }),
+      };
+    } catch (error) {
+      const conflict = snapshotConflict(error);
+      if (conflict === null) throw error;
+      return { conflict };
+    }
   }
 }
 
