@@ -50,6 +50,11 @@ export interface Config {
    * holds it can create and wipe every account.
    */
   adminToken: string | null;
+  /**
+   * `send` POSTs webhooks to their receivers; `capture` records each delivery as delivered, with the
+   * body and signature it would have carried, and contacts nobody (a CI stand-in must not leak).
+   */
+  webhookDelivery: 'send' | 'capture';
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -81,6 +86,7 @@ const ENV_NAMES = {
   sqliteWalLimitMb: 'SQLITE_WAL_LIMIT_MB',
   sqliteBusyTimeoutMs: 'SQLITE_BUSY_TIMEOUT_MS',
   adminToken: 'ADMIN_TOKEN',
+  webhookDelivery: 'WEBHOOK_DELIVERY',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -226,6 +232,7 @@ export function loadConfig(
     sqliteWalLimitMb: int('sqliteWalLimitMb', 64, 1, 1024 * 1024),
     sqliteBusyTimeoutMs: int('sqliteBusyTimeoutMs', 5_000, 0, 600_000),
     adminToken: read('adminToken') ?? null,
+    webhookDelivery: oneOf('webhookDelivery', ['send', 'capture'] as const, 'send'),
   };
   // The admin token guards every tenant's data: a short one could be guessed despite the slowed failures.
   if (config.adminToken !== null && (config.adminToken.length < 16 || /\s/.test(config.adminToken))) {

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { SecretHasher } from '../../auth/secrets.js';
 import type { Config } from '../../config.js';
 import { TenantService } from '../../domain/admin/tenants.js';
+import { WebhookLog } from '../../domain/admin/webhooks.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../../storage/store.js';
 import { installJsonBody } from '../json-body.js';
@@ -15,6 +16,7 @@ import { adminAuthHook } from './auth.js';
 import { installAdminErrors } from './error-renderer.js';
 import { adminDocument } from './openapi.js';
 import { adminOperations, registerAdminRoutes } from './routes.js';
+import { webhookOperations } from './webhooks.js';
 
 export const ADMIN_PREFIX = '/__admin';
 
@@ -36,7 +38,7 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
     deps.clock,
     deps.onWebhookQueued,
   );
-  const operations = adminOperations(tenants);
+  const operations = [...adminOperations(tenants), ...webhookOperations(new WebhookLog(deps.store))];
   const document = adminDocument(operations);
   const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
   await target.register(
