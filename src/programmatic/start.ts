@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config.js';
+import { loadConfig, redactUrl } from '../config.js';
+import type { Config } from '../config.js';
 import { startServer as startRunningServer } from '../server.js';
 import { adminClient } from './admin-client.js';
 import type { AdminClient, CreatedTenant, TenantSpec } from './admin-client.js';
@@ -34,6 +35,8 @@ export interface OrderInboxServer {
   url: string;
   /** `http://host:port/api/v2`, the base Sendcloud's Integrations API clients are given. */
   apiBaseUrl: string;
+  /** The SQLite file's path, or the PostgreSQL URL without its password. */
+  database: string;
   /** A tenant made at start: Basic credentials (`public_key:secret_key`) and its integration. */
   tenant: Pick<
     CreatedTenant,
@@ -61,8 +64,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ord
   };
 
   let running: Awaited<ReturnType<typeof startRunningServer>>;
+  let config: Config;
   try {
-    const config = loadConfig({
+    config = loadConfig({
       LOG_LEVEL: 'warn',
       WEBHOOK_DELIVERY: 'capture',
       ...settings,
@@ -98,6 +102,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ord
   return {
     url: running.url,
     apiBaseUrl: `${running.url}/api/v2`,
+    database: config.database.kind === 'sqlite' ? config.database.path : redactUrl(config.database.url),
     tenant: {
       account_id: created.account_id,
       public_key: created.public_key,
