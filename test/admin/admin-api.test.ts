@@ -420,6 +420,7 @@ for (const engine of ENGINES) {
         '/__admin/openapi.json',
         '/__admin/reset',
         '/__admin/tenants',
+        '/__admin/webhooks',
       ]);
       assert.deepEqual(Object.keys(doc.body.paths['/__admin/accounts/{id}']).sort(), ['delete', 'get']);
       assert.equal(
