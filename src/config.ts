@@ -57,6 +57,11 @@ export interface Config {
   bodyMemoryLimitBytes: number;
   /** Delivered and given-up webhook deliveries, with their attempts, are kept this many days. */
   webhookRetentionDays: number;
+  /**
+   * `send` POSTs webhooks to their receivers; `capture` records each delivery as delivered, with the
+   * body and signature it would have carried, and contacts nobody (a CI stand-in must not leak).
+   */
+  webhookDelivery: 'send' | 'capture';
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -90,6 +95,7 @@ const ENV_NAMES = {
   adminToken: 'ADMIN_TOKEN',
   bodyMemoryLimitBytes: 'BODY_MEMORY_LIMIT_BYTES',
   webhookRetentionDays: 'WEBHOOK_RETENTION_DAYS',
+  webhookDelivery: 'WEBHOOK_DELIVERY',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -237,6 +243,7 @@ export function loadConfig(
     adminToken: read('adminToken') ?? null,
     bodyMemoryLimitBytes: int('bodyMemoryLimitBytes', 16 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
     webhookRetentionDays: int('webhookRetentionDays', 7, 1, 36_500),
+    webhookDelivery: oneOf('webhookDelivery', ['send', 'capture'] as const, 'send'),
   };
   // The admin token guards every tenant's data: a short one could be guessed despite the slowed failures.
   if (config.adminToken !== null && (config.adminToken.length < 16 || /\s/.test(config.adminToken))) {

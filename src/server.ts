@@ -11,6 +11,7 @@ import { createMetrics, registerOps } from './http/ops.js';
 import type { Metrics } from './http/ops.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
+import { senderFor } from './webhooks/capture.js';
 import { startWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startWebhookRetention } from './webhooks/retention.js';
 
@@ -68,6 +69,7 @@ export async function startServer(
     clock,
     logger,
     config,
+    send: senderFor(config.webhookDelivery),
     onOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
   });
   const retention = startWebhookRetention({ store: db, clock, logger, config });

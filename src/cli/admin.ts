@@ -223,4 +223,21 @@ export function registerAdminCommands(
     }
     await adminCall(configFrom, options, 'POST', '/snapshot', readSnapshotFile(file));
   });
+
+  target(
+    admin
+      .command('webhooks')
+      .description('outgoing webhook deliveries, newest first, with body, signature and attempts')
+      .option('--account <id>', "only this account's")
+      .option('--integration <id>', "only this integration's")
+      .option('--limit <n>', 'at most this many (1 to 1000, default 100)'),
+  ).action((options: Target & { account?: string; integration?: string; limit?: string }) => {
+    const query = new URLSearchParams();
+    if (options.account !== undefined) query.set('account_id', String(whole(options.account, '--account')));
+    if (options.integration !== undefined)
+      query.set('integration_id', String(whole(options.integration, '--integration')));
+    if (options.limit !== undefined) query.set('limit', String(whole(options.limit, '--limit')));
+    const search = query.size > 0 ? `?${query.toString()}` : '';
+    return adminCall(configFrom, options, 'GET', `/webhooks${search}`);
+  });
 }

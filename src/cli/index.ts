@@ -199,6 +199,8 @@ program
       );
     }
     if (config.adminToken !== null) say(`admin API: ${server.ops?.url ?? server.url}/__admin (bearer token)`);
+    if (config.webhookDelivery === 'capture')
+      say('webhooks: captured, never sent (WEBHOOK_DELIVERY=capture); see GET /__admin/webhooks');
     say('');
     say(`listening on ${server.url}`);
     const stop = (signal: string) => {

@@ -41,6 +41,8 @@ export interface DispatcherDeps {
   /** Called once per recorded attempt, for metrics. */
   onOutcome?: (outcome: WebhookOutcome) => void;
   userAgent?: string;
+  /** How an attempt reaches the receiver: an HTTP POST unless another sender (capture mode) is given. */
+  send?: Sender;
 }
 
 /** "Sendcloud will retry sending the update 10 times" (webhooks reference, info.description). */
@@ -69,9 +71,11 @@ export function retryDelayMs(retryNumber: number, baseMs: number): number {
   return Math.min(baseMs * 2 ** Math.min(n - 1, 8), baseMs * 12);
 }
 
-/** What one HTTP attempt came to, before it is turned into a store record. */
-type AttemptResult =
+/** What one attempt came to, before it is turned into a store record. */
+export type AttemptResult =
   | { kind: 'success'; statusCode: number }
+  /** Recorded as delivered without a request: no status code and no error. */
+  | { kind: 'captured'; statusCode: null }
   | { kind: 'retry'; statusCode: number | null; error: string | null }
   /** Retrying cannot help (a refused address, a URL we cannot send to): fail the delivery now. */
   | { kind: 'permanent'; statusCode: null; error: string };
@@ -101,11 +105,16 @@ function originOf(url: string): string {
   }
 }
 
+export interface SendOptions {
+  timeoutMs: number;
+  allowPrivate: boolean;
+  userAgent: string;
+}
+
+export type Sender = (delivery: WebhookDelivery, options: SendOptions) => Promise<AttemptResult>;
+
 /** One POST of a delivery: the stored body byte for byte, signed, redirects not followed. */
-function send(
-  delivery: WebhookDelivery,
-  options: { timeoutMs: number; allowPrivate: boolean; userAgent: string },
-): Promise<AttemptResult> {
+function send(delivery: WebhookDelivery, options: SendOptions): Promise<AttemptResult> {
   let url: URL;
   try {
     url = new URL(delivery.url);
@@ -192,6 +201,7 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
   const { store, clock, logger, config } = deps;
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const userAgent = deps.userAgent ?? 'order-inbox-webhooks';
+  const sender = deps.send ?? send;
   // Long enough that an attempt always ends (timeout) and is recorded before another instance may
   // take the delivery over; short enough that a crashed instance's claims come back within a minute.
   const leaseUs = Math.max(60_000, timeoutMs * 3) * 1000;
@@ -218,7 +228,7 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
     const started = performance.now();
     let result: AttemptResult;
     try {
-      result = await send(delivery, { timeoutMs, allowPrivate: config.webhookAllowPrivate, userAgent });
+      result = await sender(delivery, { timeoutMs, allowPrivate: config.webhookAllowPrivate, userAgent });
     } catch (error) {
       result = { kind: 'retry', statusCode: null, error: errorText(error) };
     }
@@ -227,7 +237,7 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
     let status: WebhookStatus;
     let outcome: WebhookOutcome;
     let retryInMs: number | null = null;
-    if (result.kind === 'success') {
+    if (result.kind === 'success' || result.kind === 'captured') {
       status = 'delivered';
       outcome = 'delivered';
     } else if (result.kind === 'permanent' || attemptNumber > MAX_RETRIES) {
@@ -242,7 +252,7 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
     const record: WebhookAttempt = {
       attemptedAtUs,
       statusCode: result.statusCode,
-      error: result.kind === 'success' ? null : result.error,
+      error: 'error' in result ? result.error : null,
       durationMs,
     };
     // The back-off counts from the end of the attempt, so a slow failure still waits a full delay.
@@ -262,7 +272,8 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
       durationMs,
       outcome,
     };
-    if (outcome === 'delivered') log.info(fields, 'webhook delivered');
+    if (result.kind === 'captured') log.info(fields, 'webhook captured, not sent');
+    else if (outcome === 'delivered') log.info(fields, 'webhook delivered');
     else if (outcome === 'retry') log.warn({ ...fields, retryInMs }, 'webhook attempt failed; will retry');
     else log.error(fields, 'webhook delivery failed; giving up');
     return retryInMs;

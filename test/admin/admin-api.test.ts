@@ -421,6 +421,7 @@ for (const engine of ENGINES) {
         '/__admin/reset',
         '/__admin/snapshot',
         '/__admin/tenants',
+        '/__admin/webhooks',
       ]);
       assert.deepEqual(Object.keys(doc.body.paths['/__admin/accounts/{id}']).sort(), ['delete', 'get']);
       assert.equal(

@@ -1,37 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { signWebhook } from '../../src/domain/webhooks/payload.js';
 import { ENGINES, call, engineSkip, startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-
-interface Received {
-  body: string;
-  signature: string | undefined;
-}
-
-/** A real receiver on loopback; answers 500 for the first `failures` requests. */
-async function receiver(failures = 0): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  let seen = 0;
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      seen++;
-      if (seen <= failures) {
-        res.writeHead(500).end();
-        return;
-      }
-      received.push({ body, signature: req.headers['sendcloud-signature'] as string | undefined });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}/hooks/sendcloud`, received, server };
-}
+import { receiver } from '../helpers/webhook-receiver.js';
 
 async function until<T>(read: () => T | undefined, what: string, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;

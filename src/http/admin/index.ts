@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { SecretHasher } from '../../auth/secrets.js';
 import type { Config } from '../../config.js';
 import { TenantService } from '../../domain/admin/tenants.js';
+import { WebhookLog } from '../../domain/admin/webhooks.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../../storage/store.js';
 import { installJsonBody } from '../json-body.js';
@@ -17,6 +18,7 @@ import { adminDocument } from './openapi.js';
 import { adminOperations, registerAdminRoutes } from './routes.js';
 import { SnapshotService } from '../../domain/admin/snapshot.js';
 import { registerSnapshotRoutes, snapshotOperations, withSnapshotQuery } from './snapshot-routes.js';
+import { webhookOperations } from './webhooks.js';
 
 export const ADMIN_PREFIX = '/__admin';
 
@@ -38,7 +40,7 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
     deps.clock,
     deps.onWebhookQueued,
   );
-  const operations = adminOperations(tenants);
+  const operations = [...adminOperations(tenants), ...webhookOperations(new WebhookLog(deps.store))];
   const snapshots = snapshotOperations(new SnapshotService(deps.store, deps.onWebhookQueued));
   const document = withSnapshotQuery(adminDocument([...operations, ...snapshots]));
   const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });

@@ -20,11 +20,17 @@ export interface AdminOperation {
   operationId: string;
   summary: string;
   params?: object;
+  /** The query string's schema: every value a string (the admin API does not coerce types). */
+  query?: { properties: Record<string, object> };
   body?: object;
   /** Success status and schema; every operation also answers 401 and the documented errors. */
   success: { status: number; description: string; schema: object };
   errors: Record<number, string>;
-  handle: (input: { params: Record<string, string>; body: unknown }) => Promise<unknown>;
+  handle: (input: {
+    params: Record<string, string>;
+    query: Record<string, string | undefined>;
+    body: unknown;
+  }) => Promise<unknown>;
 }
 
 const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
@@ -75,7 +81,8 @@ function accountView(view: AccountView) {
   };
 }
 
-interface CreateTenantWire {
+/** `POST /__admin/tenants`'s body as it arrives. */
+export interface CreateTenantWire {
   partner?: boolean;
   oauth_only?: boolean;
   public_key?: string;
@@ -194,6 +201,7 @@ export function registerAdminRoutes(admin: FastifyInstance, operations: AdminOpe
       schema: {
         hide: true,
         ...(operation.params ? { params: operation.params } : {}),
+        ...(operation.query ? { querystring: operation.query } : {}),
         ...(operation.body ? { body: operation.body } : {}),
         response: { [operation.success.status]: operation.success.schema, '4xx': adminErrorSchema },
       },
@@ -201,6 +209,7 @@ export function registerAdminRoutes(admin: FastifyInstance, operations: AdminOpe
       handler: async (request, reply) => {
         const answer = await operation.handle({
           params: request.params as Record<string, string>,
+          query: request.query as Record<string, string | undefined>,
           body: request.body,
         });
         return reply.code(operation.success.status).send(answer);

@@ -124,6 +124,7 @@ export function registerSnapshotRoutes(admin: FastifyInstance, operations: Admin
       handler: async (request, reply) => {
         const answer = await operation.handle({
           params: request.query as Record<string, string>,
+          query: request.query as Record<string, string | undefined>,
           body: request.body,
         });
         if (exporting) reply.type('application/json; charset=utf-8');
