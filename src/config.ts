@@ -50,6 +50,10 @@ export interface Config {
    * holds it can create and wipe every account.
    */
   adminToken: string | null;
+  /** The request journal's bounds (admin API only): entries kept, bytes they may hold, bytes of one body. */
+  journalMaxEntries: number;
+  journalMaxBytes: number;
+  journalBodyLimitBytes: number;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -81,6 +85,9 @@ const ENV_NAMES = {
   sqliteWalLimitMb: 'SQLITE_WAL_LIMIT_MB',
   sqliteBusyTimeoutMs: 'SQLITE_BUSY_TIMEOUT_MS',
   adminToken: 'ADMIN_TOKEN',
+  journalMaxEntries: 'JOURNAL_MAX_ENTRIES',
+  journalMaxBytes: 'JOURNAL_MAX_BYTES',
+  journalBodyLimitBytes: 'JOURNAL_BODY_LIMIT_BYTES',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -226,6 +233,9 @@ export function loadConfig(
     sqliteWalLimitMb: int('sqliteWalLimitMb', 64, 1, 1024 * 1024),
     sqliteBusyTimeoutMs: int('sqliteBusyTimeoutMs', 5_000, 0, 600_000),
     adminToken: read('adminToken') ?? null,
+    journalMaxEntries: int('journalMaxEntries', 1_000, 1, 1_000_000),
+    journalMaxBytes: int('journalMaxBytes', 16 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
+    journalBodyLimitBytes: int('journalBodyLimitBytes', 64 * 1024, 0, 64 * 1024 * 1024),
   };
   // The admin token guards every tenant's data: a short one could be guessed despite the slowed failures.
   if (config.adminToken !== null && (config.adminToken.length < 16 || /\s/.test(config.adminToken))) {

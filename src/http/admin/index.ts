@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { SecretHasher } from '../../auth/secrets.js';
 import type { Config } from '../../config.js';
+import type { Journal } from '../../domain/admin/journal.js';
 import { TenantService } from '../../domain/admin/tenants.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Store } from '../../storage/store.js';
@@ -14,6 +15,7 @@ import { installJsonBody } from '../json-body.js';
 import { adminAuthHook } from './auth.js';
 import { installAdminErrors } from './error-renderer.js';
 import { adminDocument } from './openapi.js';
+import { journalOperations } from './journal-routes.js';
 import { adminOperations, registerAdminRoutes } from './routes.js';
 
 export const ADMIN_PREFIX = '/__admin';
@@ -24,6 +26,8 @@ export interface AdminDeps {
   clock: Clock;
   /** Wakes the webhook dispatcher when a new tenant's integrations queued `integration_connected`. */
   onWebhookQueued?: () => void;
+  /** The main app's request journal (`app.journal`), which the journal and coverage operations read. */
+  journal?: Journal | null;
 }
 
 /** Mounts the admin API on `target` when an admin token is set; without one nothing is registered. */
@@ -36,7 +40,8 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
     deps.clock,
     deps.onWebhookQueued,
   );
-  const operations = adminOperations(tenants);
+  const journal = deps.journal ?? null;
+  const operations = [...adminOperations(tenants, journal), ...(journal ? journalOperations(journal) : [])];
   const document = adminDocument(operations);
   const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
   await target.register(

@@ -17,9 +17,16 @@ export function adminDocument(operations: AdminOperation[]): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const operation of operations) {
     const path = `/__admin${operation.path}`;
-    const parameters = operation.params
+    const inPath = operation.params
       ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9]{1,15}$' } }]
-      : undefined;
+      : [];
+    const inQuery = Object.entries(operation.query?.properties ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema,
+    }));
+    const parameters = inPath.length + inQuery.length > 0 ? [...inPath, ...inQuery] : undefined;
     const responses: Record<string, object> = {
       [operation.success.status]: {
         description: operation.success.description,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AccountView, CreatedTenant, TenantService, TenantSpec } from '../../domain/admin/tenants.js';
+import type { Journal } from '../../domain/admin/journal.js';
 import type { Integration } from '../../domain/types.js';
 import {
   accountListSchema,
@@ -20,11 +21,17 @@ export interface AdminOperation {
   operationId: string;
   summary: string;
   params?: object;
+  /** The query string's schema (every value a string). */
+  query?: { properties: Record<string, object> };
   body?: object;
   /** Success status and schema; every operation also answers 401 and the documented errors. */
   success: { status: number; description: string; schema: object };
   errors: Record<number, string>;
-  handle: (input: { params: Record<string, string>; body: unknown }) => Promise<unknown>;
+  handle: (input: {
+    params: Record<string, string>;
+    query: Record<string, string | undefined>;
+    body: unknown;
+  }) => Promise<unknown>;
 }
 
 const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
@@ -109,7 +116,7 @@ function tenantSpec(body: CreateTenantWire): TenantSpec {
 
 const ACCOUNT_NOT_FOUND = 'No such account (`account_not_found`).';
 
-export function adminOperations(tenants: TenantService): AdminOperation[] {
+export function adminOperations(tenants: TenantService, journal: Journal | null = null): AdminOperation[] {
   return [
     {
       method: 'POST',
@@ -161,7 +168,7 @@ export function adminOperations(tenants: TenantService): AdminOperation[] {
       path: '/reset',
       operationId: 'reset',
       summary:
-        "Wipe one account's data or everyone's — shipments, logs, webhook deliveries, and unless `keep_accounts` the accounts themselves — in one transaction, without a restart.",
+        "Wipe one account's data or everyone's — shipments, logs, webhook deliveries, its journal entries, and unless `keep_accounts` the accounts themselves — in one transaction, without a restart. A reset of everyone also restarts the coverage counts.",
       body: resetBody,
       success: { status: 200, description: 'What was removed, per kind.', schema: removedSchema },
       errors: {
@@ -173,12 +180,14 @@ export function adminOperations(tenants: TenantService): AdminOperation[] {
           account_id?: number;
           keep_accounts?: boolean;
         };
-        return {
-          removed: await tenants.reset({
-            accountId: account_id ?? null,
-            keepAccounts: keep_accounts ?? false,
-          }),
-        };
+        const removed = await tenants.reset({
+          accountId: account_id ?? null,
+          keepAccounts: keep_accounts ?? false,
+        });
+        // The journal goes with the data it describes; coverage is the whole server's, so only a full reset restarts it.
+        journal?.clear(account_id ?? null);
+        if (account_id === undefined) journal?.resetCoverage();
+        return { removed };
       },
     },
   ];
@@ -194,6 +203,7 @@ export function registerAdminRoutes(admin: FastifyInstance, operations: AdminOpe
       schema: {
         hide: true,
         ...(operation.params ? { params: operation.params } : {}),
+        ...(operation.query ? { querystring: operation.query } : {}),
         ...(operation.body ? { body: operation.body } : {}),
         response: { [operation.success.status]: operation.success.schema, '4xx': adminErrorSchema },
       },
@@ -201,6 +211,7 @@ export function registerAdminRoutes(admin: FastifyInstance, operations: AdminOpe
       handler: async (request, reply) => {
         const answer = await operation.handle({
           params: request.params as Record<string, string>,
+          query: request.query as Record<string, string | undefined>,
           body: request.body,
         });
         return reply.code(operation.success.status).send(answer);
