@@ -259,3 +259,219 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+for (const engine of ENGINES) {
+  describe(`coverage and reset [${engine}]`, { skip: await engineSkip(engine) }, () => {
+    let srv: TestServer;
+    before(async () => {
+      srv = await startTestServer({ adminToken: ADMIN_TOKEN }, engine);
+    });
+    after(() => srv.close());
+
+    const counts = async (): Promise<Map<string, number>> => {
+      const answer = await admin(srv.url, '/coverage');
+      assert.equal(answer.status, 200, answer.text);
+      const out = new Map<string, number>();
+      for (const op of answer.body.operations) {
+        for (const s of op.statuses) out.set(`${op.operation} ${s.status}`, s.answered);
+      }
+      for (const u of answer.body.unmatched) out.set(`${u.operation} ${u.status}`, u.answered);
+      return out;
+    };
+
+    test('coverage lists what the document says and counts what was answered; a reset restarts both', async () => {
+      assert.equal((await admin(srv.url, '/reset', { method: 'POST' })).status, 200);
+      const fresh = await admin(srv.url, '/coverage');
+      assert.equal(fresh.status, 200, fresh.text);
+      // What the served OpenAPI document lists, operation by operation.
+      const document = (await call(`${srv.url}/api/v2/openapi.json`)).body;
+      const documented: string[] = [];
+      for (const [path, methods] of Object.entries(document.paths as Record<string, Entry>)) {
+        for (const [method, operation] of Object.entries(methods as Record<string, Entry>)) {
+          for (const status of Object.keys(operation.responses)) {
+            documented.push(`${method.toUpperCase()} ${path} ${status}`);
+          }
+        }
+      }
+      const listed = fresh.body.operations.flatMap((op: Entry) =>
+        op.statuses.map((s: Entry) => `${op.method} ${op.path} ${s.status}`),
+      );
+      assert.deepEqual([...listed].sort(), [...documented].sort());
+      assert.equal(fresh.body.totals.documented, documented.length);
+      assert.equal(fresh.body.totals.answered, 0);
+      assert.deepEqual(fresh.body.unmatched, []);
+      assert.ok(
+        fresh.body.operations.every((op: Entry) => op.statuses.every((s: Entry) => s.answered === 0)),
+      );
+
+      const t = await createTenant(srv.url);
+      await push(srv.url, t, ['C-1']);
+      await push(srv.url, t, ['C-2']);
+      await call(`${srv.url}/api/v2/integrations`, { auth: 'Basic bm9ib2R5Om5vdGhpbmc=' });
+      await call(`${srv.url}/api/v2/integrations/${t.integrationId + 1000}`, { auth: t.basic });
+      await call(`${srv.url}/api/v2/nowhere`, { auth: t.basic });
+      const after = await counts();
+      assert.equal(after.get('upsert_shipments 200'), 2);
+      assert.equal(after.get('list_integrations 401'), 1);
+      assert.equal(after.get('get_integration 404'), 1);
+      assert.equal(after.get('not_found 404'), 1);
+      assert.equal(after.get('list_integrations 200'), 0);
+      const totals = (await admin(srv.url, '/coverage')).body.totals;
+      assert.equal(totals.answered, 3);
+
+      // One account's reset clears its journal entries and keeps the server's coverage.
+      const other = await createTenant(srv.url);
+      await push(srv.url, other, ['C-O']);
+      assert.equal(
+        (await admin(srv.url, '/reset', { method: 'POST', body: { account_id: t.accountId } })).status,
+        200,
+      );
+      const left = await journal(srv.url, '?limit=1000');
+      assert.deepEqual(
+        left.entries.filter((e: Entry) => e.account_id !== null).map((e: Entry) => e.account_id),
+        [other.accountId],
+      );
+      assert.equal((await counts()).get('upsert_shipments 200'), 3);
+
+      // Everyone's reset: no entry, no count.
+      assert.equal((await admin(srv.url, '/reset', { method: 'POST' })).status, 200);
+      assert.deepEqual((await journal(srv.url)).entries, []);
+      const reset = await counts();
+      assert.ok([...reset.values()].every((n) => n === 0));
+      assert.equal((await admin(srv.url, '/coverage')).body.totals.answered, 0);
+    });
+
+    test('DELETE /__admin/journal forgets every entry and keeps the coverage', async () => {
+      const t = await createTenant(srv.url);
+      await push(srv.url, t, ['D-1']);
+      const before = (await counts()).get('upsert_shipments 200') ?? 0;
+      assert.ok((await journal(srv.url)).entries.length > 0);
+      const cleared = await admin(srv.url, '/journal', { method: 'DELETE' });
+      assert.equal(cleared.status, 200, cleared.text);
+      assert.ok(cleared.body.removed > 0);
+      assert.deepEqual((await journal(srv.url)).entries, []);
+      assert.equal((await counts()).get('upsert_shipments 200'), before);
+    });
+  });
+}
+
+describe('journal bounds, switched off, on the operations port', () => {
+  test('a flood: the count and the bytes stay within bounds, the newest kept, big bodies truncated', async () => {
+    const srv = await startTestServer({
+      adminToken: ADMIN_TOKEN,
+      journalMaxEntries: 25,
+      journalMaxBytes: 64 * 1024,
+      journalBodyLimitBytes: 4 * 1024,
+    });
+    try {
+      const t = await createTenant(srv.url);
+      // Small requests: the count bounds the ring.
+      for (let i = 0; i < 60; i++) {
+        await call(`${srv.url}/api/v2/integrations`, {
+          auth: t.basic,
+          headers: { [TEST_HEADER]: `small-${i}` },
+        });
+      }
+      const small = await journal(srv.url, '?limit=1000');
+      assert.equal(small.entries.length, 25);
+      assert.deepEqual(
+        small.entries.map((e: Entry) => e.test_id),
+        Array.from({ length: 25 }, (_, i) => `small-${59 - i}`),
+      );
+      // Big bodies: each kept truncated to 4 KiB; the bytes bound the ring well before the count.
+      const ids = Array.from({ length: 40 }, (_, i) => `BIG-${i}`);
+      for (let i = 0; i < 30; i++) assert.equal((await push(srv.url, t, ids, `big-${i}`)).status, 200);
+      const big = await journal(srv.url, '?limit=1000');
+      assert.ok(big.entries.length < 25, `${big.entries.length} entries`);
+      assert.ok(big.entries.length >= 5, `${big.entries.length} entries`);
+      assert.equal(big.entries[0].test_id, 'big-29');
+      const size = Buffer.byteLength(JSON.stringify(big));
+      assert.ok(size < 2 * 64 * 1024, `${size} bytes`);
+      const entry = big.entries[0];
+      assert.equal(entry.request.truncated, true);
+      assert.equal(typeof entry.request.body, 'string');
+      assert.ok(entry.request.body.startsWith('[{'));
+      assert.match(entry.request.body, /…\[truncated: \d+ bytes\]$/);
+      assert.ok(Buffer.byteLength(entry.request.body) < 4 * 1024 + 40);
+      assert.equal(entry.response.truncated, true);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('without the admin API there is no journal: nothing installed, /__admin unknown', async () => {
+    const srv = await startTestServer({});
+    try {
+      assert.equal(srv.server.app.journal, null);
+      const answer = await call(`${srv.url}/__admin/journal`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      assert.equal(answer.status, 404);
+      assert.equal(answer.body.error.code, 404);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('with OPS_PORT the journal is read on the operations port and records the API port', async () => {
+    const srv = await startTestServer({ adminToken: ADMIN_TOKEN, opsPort: 0 });
+    try {
+      const ops = srv.server.ops?.url as string;
+      assert.ok(ops !== undefined && ops !== srv.url);
+      const t = await createTenant(ops);
+      const testId = unique('ops');
+      // Plain fetch: the response checker reads the document from the API port, which serves none here.
+      const pushed = await fetch(`${srv.url}/api/v2/integrations/${t.integrationId}/shipments`, {
+        method: 'POST',
+        headers: { authorization: t.basic, 'content-type': 'application/json', [TEST_HEADER]: testId },
+        body: JSON.stringify([minimalOrder({ external_order_id: 'O-1' })]),
+      });
+      assert.equal(pushed.status, 200, await pushed.text());
+      const { entries } = await journal(ops, `?test_id=${testId}`);
+      assert.deepEqual(
+        entries.map((e: Entry) => [e.operation, e.request.body[0].external_order_id]),
+        [['upsert_shipments', 'O-1']],
+      );
+      // Not on the API port.
+      const onApi = await fetch(`${srv.url}/__admin/journal`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      assert.equal(onApi.status, 404);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('the admin OpenAPI document lists the journal and coverage operations with their schemas', async () => {
+    const srv = await startTestServer({ adminToken: ADMIN_TOKEN });
+    try {
+      const doc = (await admin(srv.url, '/openapi.json')).body;
+      const list = doc.paths['/__admin/journal'].get;
+      assert.equal(list.operationId, 'listJournal');
+      assert.deepEqual(
+        list.parameters.map((p: Entry) => p.name),
+        [
+          'account_id',
+          'integration_id',
+          'operation',
+          'status',
+          'test_id',
+          'since',
+          'until',
+          'q',
+          'limit',
+          'order',
+        ],
+      );
+      assert.ok(list.responses['200'].content['application/json'].schema.properties.entries);
+      assert.equal(doc.paths['/__admin/journal'].delete.operationId, 'clearJournal');
+      assert.equal(doc.paths['/__admin/coverage'].get.operationId, 'getCoverage');
+      assert.deepEqual(
+        doc.paths['/__admin/coverage'].get.responses['200'].content['application/json'].schema.required,
+        ['operations', 'unmatched', 'totals'],
+      );
+    } finally {
+      await srv.close();
+    }
+  });
+});
