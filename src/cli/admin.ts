@@ -203,7 +203,9 @@ export function registerAdminCommands(
     );
   });
   target(journal.command('clear').description('forget every journal entry of the server')).action(
-    (options: Target) => adminCall(configFrom, options, 'DELETE', '/journal'),
+    // `--url` and `--token` are also `journal`'s own options, which Commander gives to the parent.
+    (_options: Target, command: Command) =>
+      adminCall(configFrom, command.optsWithGlobals<Target>(), 'DELETE', '/journal'),
   );
 
   target(

@@ -310,14 +310,19 @@ for (const engine of ENGINES) {
       await call(`${srv.url}/api/v2/integrations`, { auth: 'Basic bm9ib2R5Om5vdGhpbmc=' });
       await call(`${srv.url}/api/v2/integrations/${t.integrationId + 1000}`, { auth: t.basic });
       await call(`${srv.url}/api/v2/nowhere`, { auth: t.basic });
+      await call(`${srv.url}/api/v2/integrations/${t.integrationId}/logs`, { method: 'PUT', auth: t.basic });
       const after = await counts();
       assert.equal(after.get('upsert_shipments 200'), 2);
       assert.equal(after.get('list_integrations 401'), 1);
       assert.equal(after.get('get_integration 404'), 1);
       assert.equal(after.get('not_found 404'), 1);
       assert.equal(after.get('list_integrations 200'), 0);
+      // A 405 counts for the operations of its path, where the document lists it.
+      assert.equal(after.get('list_logs 405'), 1);
+      assert.equal(after.get('create_log 405'), 1);
+      assert.equal(after.get('method_not_allowed 405'), undefined);
       const totals = (await admin(srv.url, '/coverage')).body.totals;
-      assert.equal(totals.answered, 3);
+      assert.equal(totals.answered, 5);
 
       // One account's reset clears its journal entries and keeps the server's coverage.
       const other = await createTenant(srv.url);

@@ -279,8 +279,15 @@ export class Journal {
         entry.path.length +
         entry.query.length,
     };
-    const key = `${entry.operation} ${entry.status}`;
-    this.answered.set(key, (this.answered.get(key) ?? 0) + 1);
+    // A 405 is documented on the operations of its path: it counts for each of them.
+    const counted =
+      entry.operation === 'method_not_allowed' && entry.nearMisses !== null && entry.nearMisses.length > 0
+        ? entry.nearMisses.map((miss) => miss.operation)
+        : [entry.operation];
+    for (const operation of counted) {
+      const key = `${operation} ${entry.status}`;
+      this.answered.set(key, (this.answered.get(key) ?? 0) + 1);
+    }
     this.entries.push(stored);
     this.bytes += stored.bytes;
     // The oldest go first; the newest entry always stays, however large (its bodies are capped).
