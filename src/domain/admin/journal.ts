@@ -251,13 +251,25 @@ export class Journal {
     return this.routes;
   }
 
-  record({ request: sent, response: answered, ...entry }: NewEntry): JournalEntry {
+  record(entry: NewEntry): JournalEntry {
+    const { request: sent, response: answered } = entry;
     const limit = this.bounds.bodyLimitBytes;
     const request = recordBody(sent.body, sent.contentType, limit, sent.total);
     const response = recordBody(answered.body, answered.contentType, limit);
+    // Field by field: a spread of the rest of `entry` cost ten times the whole of the rest of this method.
     const stored: JournalEntry = {
-      ...entry,
       id: this.nextId++,
+      atUs: entry.atUs,
+      method: entry.method,
+      path: entry.path,
+      query: entry.query,
+      operation: entry.operation,
+      accountId: entry.accountId,
+      integrationId: entry.integrationId,
+      testId: entry.testId,
+      status: entry.status,
+      durationMs: entry.durationMs,
+      nearMisses: entry.nearMisses,
       request: {
         headers: sent.headers,
         body: request.body,

@@ -5,7 +5,7 @@
  * real operations; `onSend` records each answer before its bytes leave, so an entry is readable as soon
  * as the client has its answer.
  */
-import { Transform, pipeline } from 'node:stream';
+import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Clock } from '../../domain/clock.js';
 import { Journal, nearMisses, redactHeaders, redactQuery } from '../../domain/admin/journal.js';
@@ -57,10 +57,10 @@ function captureBody(limit: number) {
         next(null, chunk);
       },
     });
-    done(
-      null,
-      pipeline(payload, tee, () => {}),
-    );
+    // `pipe`, not `pipeline`: the same flow without an abort signal per request; a failing source
+    // fails the stream the parser reads.
+    payload.once('error', (error) => tee.destroy(error));
+    done(null, payload.pipe(tee));
   };
 }
 
