@@ -41,8 +41,9 @@ function toAdminError(error: FastifyError, request: FastifyRequest, store: Pick<
     const unavailable = errors.databaseUnavailable();
     return new AdminError(503, 'database_unavailable', unavailable.message, { ...unavailable.headers });
   }
-  // Fastify's own client errors (a body too large, a media type it cannot parse).
-  const status = error.statusCode ?? 500;
+  // Fastify's own client errors (a body too large, a media type it cannot parse). The JSON body's
+  // catch-all parser refuses other media types with Fastify's code but without a status.
+  const status = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 415 : (error.statusCode ?? 500);
   if (status >= 400 && status < 500) {
     return new AdminError(status, CODE_BY_STATUS[status] ?? 'invalid_request', error.message);
   }
