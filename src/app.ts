@@ -1,5 +1,5 @@
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Authenticator } from './auth/authenticator.js';
 import { TokenIssuer } from './auth/oauth2.js';
 import { SecretHasher } from './auth/secrets.js';
@@ -14,8 +14,10 @@ import type { Store } from './storage/store.js';
 import { registerApiRoutes } from './http/api-plugin.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerAdmin } from './http/admin/index.js';
+import { installJournal } from './http/admin/journal-hook.js';
+import { Journal } from './domain/admin/journal.js';
 import { createMetrics, operationOf, recordRequest, registerOps } from './http/ops.js';
-import { requestPath } from './http/request-path.js';
+import { integrationIdInPath, requestPath } from './http/request-path.js';
 import { rootRoute } from './http/routes/root.js';
 import type { Metrics } from './http/ops.js';
 import type { AppDeps } from './http/deps.js';
@@ -45,14 +47,6 @@ export interface BuildAppOptions {
   onWebhookQueued?: () => void;
   /** The app's metrics; the process entry passes the registry it also serves on the ops port. */
   metrics?: Metrics;
-}
-
-/** The `{id}` a path names, as a number, when it is one (DRF's `[0-9]+`); else null. */
-function integrationIdInPath(request: FastifyRequest): number | null {
-  const raw = (request.params as { id?: unknown } | undefined)?.id;
-  if (typeof raw !== 'string' || !/^[0-9]{1,16}$/.test(raw)) return null;
-  const id = Number(raw);
-  return Number.isSafeInteger(id) ? id : null;
 }
 
 /** The composition root: wires everything, never listens (only the process entry does). */
@@ -118,6 +112,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   installBodyBudget(app, config);
   // Before any route: the document is collected as routes register.
   const mountDocs = await registerOpenApi(app);
+  // The journal holds shops' personal data: it exists, and costs anything, only with the admin API on.
+  app.decorate(
+    'journal',
+    config.adminToken === null
+      ? null
+      : new Journal({
+          maxEntries: config.journalMaxEntries,
+          maxBytes: config.journalMaxBytes,
+          bodyLimitBytes: config.journalBodyLimitBytes,
+        }),
+  );
+  if (app.journal !== null) installJournal(app, app.journal, clock);
   const metrics = options.metrics ?? createMetrics();
   const record = recordRequest(metrics);
   // Per answer: the metrics, and one access line a person can read: method, path (never the query,
@@ -161,7 +167,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   rootRoute(app, { docsHere: config.opsPort === null });
   if (config.opsPort === null) {
     // With OPS_PORT, the process entry mounts the admin API on the operations port alone.
-    await registerAdmin(app, { config, store, clock, onWebhookQueued: options.onWebhookQueued });
+    await registerAdmin(app, {
+      config,
+      store,
+      clock,
+      onWebhookQueued: options.onWebhookQueued,
+      journal: app.journal,
+    });
     registerOps(app, { store, metrics });
     await mountDocs(app);
   }

@@ -62,6 +62,10 @@ export interface Config {
    * body and signature it would have carried, and contacts nobody (a CI stand-in must not leak).
    */
   webhookDelivery: 'send' | 'capture';
+  /** The request journal's bounds (admin API only): entries kept, bytes they may hold, bytes of one body. */
+  journalMaxEntries: number;
+  journalMaxBytes: number;
+  journalBodyLimitBytes: number;
 }
 
 export type ConfigOverrides = Partial<Record<keyof typeof ENV_NAMES, string | undefined>>;
@@ -96,6 +100,9 @@ const ENV_NAMES = {
   bodyMemoryLimitBytes: 'BODY_MEMORY_LIMIT_BYTES',
   webhookRetentionDays: 'WEBHOOK_RETENTION_DAYS',
   webhookDelivery: 'WEBHOOK_DELIVERY',
+  journalMaxEntries: 'JOURNAL_MAX_ENTRIES',
+  journalMaxBytes: 'JOURNAL_MAX_BYTES',
+  journalBodyLimitBytes: 'JOURNAL_BODY_LIMIT_BYTES',
 } as const;
 
 export const DEFAULT_SQLITE_PATH = './data/order-inbox.db';
@@ -244,6 +251,9 @@ export function loadConfig(
     bodyMemoryLimitBytes: int('bodyMemoryLimitBytes', 16 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
     webhookRetentionDays: int('webhookRetentionDays', 7, 1, 36_500),
     webhookDelivery: oneOf('webhookDelivery', ['send', 'capture'] as const, 'send'),
+    journalMaxEntries: int('journalMaxEntries', 1_000, 1, 1_000_000),
+    journalMaxBytes: int('journalMaxBytes', 16 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
+    journalBodyLimitBytes: int('journalBodyLimitBytes', 64 * 1024, 0, 64 * 1024 * 1024),
   };
   // The admin token guards every tenant's data: a short one could be guessed despite the slowed failures.
   if (config.adminToken !== null && (config.adminToken.length < 16 || /\s/.test(config.adminToken))) {

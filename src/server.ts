@@ -90,7 +90,13 @@ export async function startServer(
       logController: new LogController({ disableRequestLogging: true }),
     });
     registerOps(opsApp, { store: db, metrics });
-    await registerAdmin(opsApp, { config, store: db, clock, onWebhookQueued: () => dispatcher.kick() });
+    await registerAdmin(opsApp, {
+      config,
+      store: db,
+      clock,
+      onWebhookQueued: () => dispatcher.kick(),
+      journal: app.journal,
+    });
     // The main app is ready: the ops server serves a snapshot of its document.
     await mountDocs(opsApp, app);
     await listenQuietly(opsApp, config.opsHost, config.opsPort);

@@ -240,4 +240,127 @@ export function registerAdminCommands(
     const search = query.size > 0 ? `?${query.toString()}` : '';
     return adminCall(configFrom, options, 'GET', `/webhooks${search}`);
   });
+
+  const journal = target(
+    admin
+      .command('journal')
+      .description(
+        'what the server was sent and answered on the Sendcloud API, newest first (secrets redacted)',
+      )
+      .option('--account <id>', 'only this account')
+      .option('--integration <id>', 'only this integration')
+      .option('--operation <name>', 'only this operation (e.g. upsert_shipments, not_found)')
+      .option('--status <status>', 'only this status (404) or class (4xx)')
+      .option('--test-id <id>', 'only requests that sent this X-Order-Inbox-Test header')
+      .option('--since <time>', 'only requests received at or after this ISO 8601 time')
+      .option('--until <time>', 'only requests received before this ISO 8601 time')
+      .option('--text <text>', 'only entries whose request or response body contains this text')
+      .option('--limit <n>', 'how many entries (default 100, at most 1000)')
+      .option('--oldest-first', 'oldest first')
+      .option('--json', 'the whole entries, with headers and bodies, as JSON'),
+  ).action(async (options: Target & JournalFlags) => {
+    const query = new URLSearchParams();
+    for (const [flag, name] of JOURNAL_FILTERS) {
+      const value = options[flag];
+      if (typeof value === 'string') query.set(name, value);
+    }
+    if (options.oldestFirst) query.set('order', 'asc');
+    const path = `/journal${query.size > 0 ? `?${query}` : ''}`;
+    const answer = (await adminRequest(configFrom, options, 'GET', path)) as { entries: JournalLine[] };
+    process.stdout.write(
+      options.json ? `${JSON.stringify(answer, null, 2)}\n` : answer.entries.map(journalLine).join(''),
+    );
+  });
+  target(journal.command('clear').description('forget every journal entry of the server')).action(
+    // `--url` and `--token` are also `journal`'s own options, which Commander gives to the parent.
+    (_options: Target, command: Command) =>
+      adminCall(configFrom, command.optsWithGlobals<Target>(), 'DELETE', '/journal'),
+  );
+
+  target(
+    admin
+      .command('coverage')
+      .description('documented operations x statuses, and how often each was answered since the last reset')
+      .option('--json', 'the whole answer as JSON'),
+  ).action(async (options: Target & { json?: boolean }) => {
+    const answer = (await adminRequest(configFrom, options, 'GET', '/coverage')) as Coverage;
+    process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : coverageText(answer));
+  });
+}
+
+interface JournalFlags {
+  account?: string;
+  integration?: string;
+  operation?: string;
+  status?: string;
+  testId?: string;
+  since?: string;
+  until?: string;
+  text?: string;
+  limit?: string;
+  oldestFirst?: boolean;
+  json?: boolean;
+}
+
+const JOURNAL_FILTERS: [keyof JournalFlags, string][] = [
+  ['account', 'account_id'],
+  ['integration', 'integration_id'],
+  ['operation', 'operation'],
+  ['status', 'status'],
+  ['testId', 'test_id'],
+  ['since', 'since'],
+  ['until', 'until'],
+  ['text', 'q'],
+  ['limit', 'limit'],
+];
+
+interface JournalLine {
+  id: number;
+  at: string;
+  method: string;
+  path: string;
+  query: string;
+  operation: string;
+  status: number;
+  duration_ms: number;
+  test_id: string | null;
+  near_misses?: { method: string; path: string; operation: string }[];
+}
+
+/** One line a person reads per entry; near-misses below it. */
+function journalLine(entry: JournalLine): string {
+  const query = entry.query === '' ? '' : `?${entry.query}`;
+  const test = entry.test_id === null ? '' : `  test=${entry.test_id}`;
+  const head = `${entry.at}  #${entry.id}  ${entry.status}  ${entry.method} ${entry.path}${query}  ${entry.operation}  ${entry.duration_ms} ms${test}\n`;
+  const near = (entry.near_misses ?? []).map(
+    (m) => `    did you mean ${m.method} ${m.path} (${m.operation})?\n`,
+  );
+  return head + near.join('');
+}
+
+interface Coverage {
+  operations: {
+    operation: string;
+    method: string;
+    path: string;
+    statuses: { status: number; documented: boolean; answered: number }[];
+  }[];
+  unmatched: { operation: string; status: number; answered: number }[];
+  totals: { documented: number; answered: number };
+}
+
+/** Per operation, its statuses with their counts; a status never answered reads `-`. */
+function coverageText(coverage: Coverage): string {
+  const lines = coverage.operations.map((op) => {
+    const statuses = op.statuses
+      .map((s) => `${s.status}${s.documented ? '' : '(undocumented)'}:${s.answered === 0 ? '-' : s.answered}`)
+      .join(' ');
+    return `${op.method} ${op.path}  ${op.operation}  ${statuses}\n`;
+  });
+  for (const other of coverage.unmatched)
+    lines.push(`${other.operation}  ${other.status}:${other.answered}\n`);
+  lines.push(
+    `${coverage.totals.answered} of ${coverage.totals.documented} documented operation x status pairs answered\n`,
+  );
+  return lines.join('');
 }

@@ -14,3 +14,11 @@ export function rawQuery(request: FastifyRequest): string {
   const q = url.indexOf('?');
   return q === -1 ? '' : url.slice(q + 1);
 }
+
+/** The `{id}` a path names, as a number, when it is one (DRF's `[0-9]+`); else null. */
+export function integrationIdInPath(request: FastifyRequest): number | null {
+  const raw = (request.params as { id?: unknown } | undefined)?.id;
+  if (typeof raw !== 'string' || !/^[0-9]{1,16}$/.test(raw)) return null;
+  const id = Number(raw);
+  return Number.isSafeInteger(id) ? id : null;
+}

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { SecretHasher } from '../../auth/secrets.js';
 import type { Config } from '../../config.js';
+import type { Journal } from '../../domain/admin/journal.js';
 import { TenantService } from '../../domain/admin/tenants.js';
 import { WebhookLog } from '../../domain/admin/webhooks.js';
 import type { Clock } from '../../domain/clock.js';
@@ -15,6 +16,7 @@ import { installJsonBody } from '../json-body.js';
 import { adminAuthHook } from './auth.js';
 import { installAdminErrors } from './error-renderer.js';
 import { adminDocument } from './openapi.js';
+import { journalOperations } from './journal-routes.js';
 import { adminOperations, registerAdminRoutes } from './routes.js';
 import { SnapshotService } from '../../domain/admin/snapshot.js';
 import { registerSnapshotRoutes, snapshotOperations, withSnapshotQuery } from './snapshot-routes.js';
@@ -28,6 +30,8 @@ export interface AdminDeps {
   clock: Clock;
   /** Wakes the webhook dispatcher when a new tenant's integrations queued `integration_connected`. */
   onWebhookQueued?: () => void;
+  /** The main app's request journal (`app.journal`), which the journal and coverage operations read. */
+  journal?: Journal | null;
 }
 
 /** Mounts the admin API on `target` when an admin token is set; without one nothing is registered. */
@@ -40,7 +44,12 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
     deps.clock,
     deps.onWebhookQueued,
   );
-  const operations = [...adminOperations(tenants), ...webhookOperations(new WebhookLog(deps.store))];
+  const journal = deps.journal ?? null;
+  const operations = [
+    ...adminOperations(tenants, journal),
+    ...(journal ? journalOperations(journal) : []),
+    ...webhookOperations(new WebhookLog(deps.store)),
+  ];
   const snapshots = snapshotOperations(new SnapshotService(deps.store, deps.onWebhookQueued));
   const document = withSnapshotQuery(adminDocument([...operations, ...snapshots]));
   const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });

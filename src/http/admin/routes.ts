@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AccountView, CreatedTenant, TenantService, TenantSpec } from '../../domain/admin/tenants.js';
+import type { Journal } from '../../domain/admin/journal.js';
 import type { Integration } from '../../domain/types.js';
 import {
   accountListSchema,
@@ -116,7 +117,7 @@ function tenantSpec(body: CreateTenantWire): TenantSpec {
 
 const ACCOUNT_NOT_FOUND = 'No such account (`account_not_found`).';
 
-export function adminOperations(tenants: TenantService): AdminOperation[] {
+export function adminOperations(tenants: TenantService, journal: Journal | null = null): AdminOperation[] {
   return [
     {
       method: 'POST',
@@ -168,7 +169,7 @@ export function adminOperations(tenants: TenantService): AdminOperation[] {
       path: '/reset',
       operationId: 'reset',
       summary:
-        "Wipe one account's data or everyone's — shipments, logs, webhook deliveries, and unless `keep_accounts` the accounts themselves — in one transaction, without a restart.",
+        "Wipe one account's data or everyone's — shipments, logs, webhook deliveries, its journal entries, and unless `keep_accounts` the accounts themselves — in one transaction, without a restart. A reset of everyone also restarts the coverage counts.",
       body: resetBody,
       success: { status: 200, description: 'What was removed, per kind.', schema: removedSchema },
       errors: {
@@ -180,12 +181,14 @@ export function adminOperations(tenants: TenantService): AdminOperation[] {
           account_id?: number;
           keep_accounts?: boolean;
         };
-        return {
-          removed: await tenants.reset({
-            accountId: account_id ?? null,
-            keepAccounts: keep_accounts ?? false,
-          }),
-        };
+        const removed = await tenants.reset({
+          accountId: account_id ?? null,
+          keepAccounts: keep_accounts ?? false,
+        });
+        // The journal goes with the data it describes; coverage is the whole server's, so only a full reset restarts it.
+        journal?.clear(account_id ?? null);
+        if (account_id === undefined) journal?.resetCoverage();
+        return { removed };
       },
     },
   ];
