@@ -275,23 +275,20 @@ async function main(): Promise<number> {
 
   const profileDir = join(RESULTS, `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const nodeFlags = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const server = await startPinned(
-    [
-      ...nodeFlags,
-      CLI,
-      'serve',
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--rate-limit',
-      'off',
-      '--database',
-      databaseArg,
-    ],
-    join(scratch, 'server.log'),
-    process.env,
-  );
+  // Every order-inbox server of the run: any free port, rate limits off, the bench's database.
+  const serveArgs = [
+    CLI,
+    'serve',
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--rate-limit',
+    'off',
+    '--database',
+    databaseArg,
+  ];
+  const server = await startPinned([...nodeFlags, ...serveArgs], join(scratch, 'server.log'), process.env);
   cleanups.push(() => server.stop());
   const ceiling = await startPinned(
     ['--import', 'tsx', join(ROOT, 'bench', 'ceiling-server.ts')],
@@ -361,22 +358,10 @@ async function main(): Promise<number> {
     const own =
       scenario.serverEnv === undefined
         ? null
-        : await startPinned(
-            [
-              CLI,
-              'serve',
-              '--port',
-              '0',
-              '--host',
-              '127.0.0.1',
-              '--rate-limit',
-              'off',
-              '--database',
-              databaseArg,
-            ],
-            join(scratch, `server-${scenario.id}.log`),
-            { ...process.env, ...scenario.serverEnv },
-          );
+        : await startPinned(serveArgs, join(scratch, `server-${scenario.id}.log`), {
+            ...process.env,
+            ...scenario.serverEnv,
+          });
     // The shared server waits idle (on the same core) while a row runs against a server of its own.
     const result = await runScenario(
       ctx,
@@ -402,18 +387,7 @@ async function main(): Promise<number> {
       server,
       startServer: async (env) => {
         const other = await startPinned(
-          [
-            CLI,
-            'serve',
-            '--port',
-            '0',
-            '--host',
-            '127.0.0.1',
-            '--rate-limit',
-            'off',
-            '--database',
-            databaseArg,
-          ],
+          serveArgs,
           join(scratch, `server-${Object.keys(env).join('-')}.log`),
           { ...process.env, ...env },
         );
