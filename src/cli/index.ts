@@ -131,9 +131,15 @@ type ServeOptions = {
   database?: string;
   rateLimit?: string;
   adminToken?: string;
+  dev?: boolean;
   import?: string;
   exportOnExit?: string;
 };
+
+/** Addresses only this machine can reach; `--dev` anywhere else earns a warning. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
 
 program
   .command('serve')
@@ -143,6 +149,10 @@ program
   .addOption(databaseOption())
   .addOption(new Option('--rate-limit <on|off>', 'Sendcloud rate limits (env RATE_LIMIT, default on)'))
   .option('--admin-token <token>', 'turn the admin API on with this bearer token (env ADMIN_TOKEN)')
+  .option(
+    '--dev',
+    'development and CI: admin API on with a generated token (printed), webhooks captured (env ORDER_INBOX_DEV)',
+  )
   .option('--import <file>', 'import this snapshot before listening (replaces what it holds)')
   .option('--export-on-exit <file>', 'write a snapshot of the whole state here on SIGTERM/SIGINT')
   .action(async (options: ServeOptions) => {
@@ -152,8 +162,14 @@ program
       database: options.database,
       rateLimit: options.rateLimit,
       adminToken: options.adminToken,
+      dev: options.dev ? 'on' : undefined,
     };
     const config = configFrom(overrides);
+    if (config.dev && !isLoopback(config.host)) {
+      process.stderr.write(
+        `order-inbox: warning: --dev on ${config.host}, which is not a loopback address: the admin API, which can read and wipe every account, is reachable from other machines\n`,
+      );
+    }
     const store = await openStoreNamed(config, overrides);
     if (options.import !== undefined) {
       await importSnapshotFile(store, options.import).catch(async (error: unknown) => {
@@ -198,7 +214,18 @@ program
         'More credentials: npx order-inbox credentials create --account <id>  (or bootstrap --json for a new account)',
       );
     }
-    if (config.adminToken !== null) say(`admin API: ${server.ops?.url ?? server.url}/__admin (bearer token)`);
+    if (config.adminToken !== null) {
+      const where = `${server.ops?.url ?? server.url}/__admin`;
+      // Dev mode shows the token it made (the one place it exists); a token that was given stays unshown.
+      if (config.adminTokenGenerated) {
+        say(`admin API: ${where} (dev mode; generated token below)`);
+        say(
+          `  export ORDER_INBOX_ADMIN_URL=${shellWord(where)} ORDER_INBOX_ADMIN_TOKEN=${shellWord(config.adminToken)}`,
+        );
+      } else {
+        say(`admin API: ${where} (bearer token)`);
+      }
+    }
     if (config.webhookDelivery === 'capture')
       say('webhooks: captured, never sent (WEBHOOK_DELIVERY=capture); see GET /__admin/webhooks');
     say('');
