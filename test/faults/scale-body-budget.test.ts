@@ -47,6 +47,9 @@ function upload(tag: string, items: number): Buffer {
  * An upload whose headers (declaring `length`, or chunked when null) are sent at once and whose body
  * is sent by `send`; `answer` resolves with the response, whenever it comes.
  */
+/** Every upload a test opened: aborted at its end, so a failed assertion never leaves one half-sent. */
+const opened: { abort: () => void }[] = [];
+
 function open(url: string, tenant: Tenant, length: number | null) {
   const headers: Record<string, string> = {
     authorization: tenant.basic,
@@ -73,13 +76,17 @@ function open(url: string, tenant: Tenant, length: number | null) {
     });
     req.on('error', reject);
   });
+  // An aborted upload's answer rejects; a test that awaits it says so itself.
+  answer.catch(() => undefined);
   req.flushHeaders();
-  return {
+  const handle = {
     answer,
     send: (bytes: Buffer) => new Promise<void>((resolve) => req.write(bytes, () => resolve())),
     end: (bytes?: Buffer) => req.end(bytes),
     abort: () => req.destroy(),
   };
+  opened.push(handle);
+  return handle;
 }
 
 /** A request of `length` bytes that is admitted (400, not JSON) or refused (503), and nothing else. */
@@ -116,7 +123,10 @@ for (const engine of ENGINES) {
       ts = await startTestServer({ bodyMemoryLimitBytes: BUDGET }, engine);
       tenant = await ts.tenant();
     });
-    after(async () => ts?.close());
+    after(async () => {
+      for (const upload of opened.splice(0)) upload.abort();
+      await ts?.close();
+    });
 
     /** How many shipments the tenant has, and how many of `ids` among them. */
     const stored = async (ids: string[] | null = null): Promise<number> =>
@@ -147,6 +157,12 @@ for (const engine of ENGINES) {
       await heldA.send(a.subarray(0, a.length / 2));
       await heldB.send(b.subarray(0, b.length / 2));
       const free = BUDGET - a.length - b.length;
+      // Both must still be waiting for their bodies: one answered early (an error) holds nothing.
+      const early = await Promise.race([
+        Promise.race([heldA.answer, heldB.answer]).then((r) => `${r.status} ${JSON.stringify(r.body)}`),
+        sleep(200).then(() => null),
+      ]);
+      assert.equal(early, null, `a held upload was answered before its body was sent: ${early}`);
       await until(ts.url, tenant, free + 1, false);
 
       // A third as large does not fit: refused before its body is sent, nothing of it stored.
