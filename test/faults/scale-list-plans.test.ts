@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { listQuery } from '../helpers/list-query.js';
 import type { ShipmentListQuery, ShipmentWrite } from '../../src/domain/types.js';
 import { buildPgListQuery } from '../../src/storage/postgres/postgres-store.js';
 import { buildListQuery } from '../../src/storage/sqlite/sqlite-store.js';
@@ -47,17 +48,7 @@ async function load(store: Store): Promise<number> {
  * present (with two, which is cheaper is its choice: either reads only matching rows).
  */
 function shapes(integrationId: number): { name: string; query: ShipmentListQuery; index: string }[] {
-  const base: ShipmentListQuery = {
-    integrationId,
-    fromUs: 0,
-    toUs: 4_000_000_000_000_000,
-    externalOrderIds: null,
-    shipmentKeys: null,
-    orderNumber: null,
-    after: null,
-    reverse: false,
-    limit: 100,
-  };
+  const base = listQuery(integrationId, { limit: 100 });
   const ids = ['order-1', 'order-500', 'order-9000', 'order-15000', 'order-19999'];
   const keys = ['ship-1', 'ship-500', 'ship-9000', 'ship-15000', 'ship-19999'];
   const boundary = { createdAtUs: T0 + 10_000, id: 10_000 };

@@ -2,10 +2,11 @@
  * Several instances, one truth: two PostgresStore instances on one database stand for two
  * order-inbox processes behind a load balancer. Each has its own pool and its own write queue.
  */
+import { listQuery } from '../helpers/list-query.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { ShipmentListQuery, ShipmentWrite } from '../../src/domain/types.js';
+import type { ShipmentWrite } from '../../src/domain/types.js';
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { createThrowawayDatabase, postgresSkipMessage } from '../helpers/postgres.js';
 
@@ -25,18 +26,6 @@ function shipment(overrides: Partial<ShipmentWrite> = {}): ShipmentWrite {
     ...overrides,
   };
 }
-
-const listQuery = (integrationId: number): ShipmentListQuery => ({
-  integrationId,
-  fromUs: 0,
-  toUs: 4_000_000_000_000_000,
-  externalOrderIds: null,
-  shipmentKeys: null,
-  orderNumber: null,
-  after: null,
-  reverse: false,
-  limit: 1000,
-});
 
 const database = await createThrowawayDatabase();
 

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { listQuery } from '../helpers/list-query.js';
 import type {
   Integration,
   IntegrationChanges,
@@ -50,21 +51,6 @@ function shipment(overrides: Partial<ShipmentWrite> = {}): ShipmentWrite {
     shopCreatedAtUs: SHOP_T,
     shopUpdatedAtUs: SHOP_T,
     data: JSON.stringify({ name: `Order ${seq}`, seq }),
-    ...overrides,
-  };
-}
-
-function listQuery(integrationId: number, overrides: Partial<ShipmentListQuery> = {}): ShipmentListQuery {
-  return {
-    integrationId,
-    fromUs: 0,
-    toUs: 4_000_000_000_000_000,
-    externalOrderIds: null,
-    shipmentKeys: null,
-    orderNumber: null,
-    after: null,
-    reverse: false,
-    limit: 1000,
     ...overrides,
   };
 }
