@@ -16,7 +16,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { SwaggerOptions } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { addSharedSchemas } from './schemas/index.js';
+import { addSharedSchemas } from './v2/schemas/index.js';
 
 export const OPENAPI_PATH = '/api/v2/openapi.json';
 export const DOCS_PATH = '/api/v2/docs';

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { Principal } from '../auth/authenticator.js';
-import { errors } from '../domain/errors.js';
-import { rateClassOf } from '../domain/rate-limit.js';
-import type { Integration } from '../domain/types.js';
-import type { AppDeps } from './deps.js';
+import type { Principal } from '../../auth/authenticator.js';
+import { errors } from '../../domain/errors.js';
+import { rateClassOf } from '../../domain/rate-limit.js';
+import type { Integration } from '../../domain/types.js';
+import type { AppDeps } from '../deps.js';
 import { docsOnlyResponses, plainJsonSerializer } from './schemas/index.js';
 
 declare module 'fastify' {

@@ -1,4 +1,4 @@
-import { RENDER_ORDER } from '../../domain/shipments/order-schema.js';
+import { RENDER_ORDER } from '../../../domain/shipments/order-schema.js';
 /**
  * Shipments (docs/behaviour.md), from the reference's `ShipmentBlobOrder`,
  * `ShipmentBlobOrderCreate`, `ShipmentCreateUpdateLog` and `ShipmentErrorLog`.
@@ -13,7 +13,7 @@ import { RENDER_ORDER } from '../../domain/shipments/order-schema.js';
  *   (docs/behaviour.md: both are accepted and answered as stored), hence `anyOf`.
  */
 import type { FastifySchema } from 'fastify';
-import { COUNTRY_CODES } from '../../domain/shipments/country-codes.js';
+import { COUNTRY_CODES } from '../../../domain/shipments/country-codes.js';
 import {
   CURSOR_PARAMETER,
   ERROR_RESPONSES,

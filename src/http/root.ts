@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DOCS_PATH, OPENAPI_PATH } from '../openapi.js';
+import { DOCS_PATH, OPENAPI_PATH } from './openapi.js';
 
 const API_PATH = '/api/v2';
 

@@ -1,6 +1,6 @@
 import type { ApiRoute } from '../../api-plugin.js';
-import type { AppDeps } from '../../deps.js';
-import { rawQuery } from '../../request-path.js';
+import type { AppDeps } from '../../../deps.js';
+import { rawQuery } from '../../../request-path.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 /** GET /integrations — a bare array, ordered by `ordering` (docs/behaviour.md). */

@@ -1,5 +1,5 @@
 import type { ApiRoute } from '../../api-plugin.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 /** POST /integrations/{id}/shipments — the upsert; per-item failures are data in a 200 (docs/behaviour.md). */

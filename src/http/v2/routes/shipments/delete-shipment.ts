@@ -1,5 +1,5 @@
 import type { ApiRoute } from '../../api-plugin.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 /** POST /integrations/{id}/shipments/delete — the seed; 204 only once the delete is durable. */

@@ -1,5 +1,5 @@
 import type { ApiRoute } from '../../api-plugin.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 /** POST /integrations/{id}/logs — 201 with the log, write-only fields left out. */

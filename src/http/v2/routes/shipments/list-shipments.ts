@@ -1,8 +1,8 @@
 import type { ApiRoute } from '../../api-plugin.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
-import { linkBase } from '../../links.js';
-import { rawQuery } from '../../request-path.js';
+import { linkBase } from '../../../links.js';
+import { rawQuery } from '../../../request-path.js';
 
 /**
  * GET /integrations/{id}/shipments — cursor-paginated, newest import first (docs/behaviour.md). The page

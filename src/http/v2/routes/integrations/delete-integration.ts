@@ -1,5 +1,5 @@
 import type { ApiRoute } from '../../api-plugin.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 /** DELETE /integrations/{id} — 204; its shipments and logs go with it. */

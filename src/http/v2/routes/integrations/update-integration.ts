@@ -1,5 +1,5 @@
 import type { ApiRoute } from '../../api-plugin.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 /** PUT and PATCH /integrations/{id}: both take any subset of IntegrationUpdate (docs/behaviour.md). */

@@ -1,7 +1,7 @@
 import type { ApiRoute } from '../../api-plugin.js';
-import type { AppDeps } from '../../deps.js';
-import { linkBase } from '../../links.js';
-import { rawQuery } from '../../request-path.js';
+import type { AppDeps } from '../../../deps.js';
+import { linkBase } from '../../../links.js';
+import { rawQuery } from '../../../request-path.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 /** GET /integrations/logs — the whole account's exception logs, paginated like shipments. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, DATABASE_RETRY_AFTER_SECONDS, OAuthError } from '../../../domain/errors.js';
+import { ApiError, DATABASE_RETRY_AFTER_SECONDS, OAuthError } from '../../../../domain/errors.js';
 import { sendError } from '../../error-handler.js';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../../deps.js';
 import { routeSchemas } from '../../schemas/index.js';
 
 const FORM = 'application/x-www-form-urlencoded';

@@ -1,9 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, errors } from '../domain/errors.js';
-import type { Store } from '../storage/store.js';
-import { requestPath } from './request-path.js';
+import { ApiError, errors } from '../../domain/errors.js';
+import type { Store } from '../../storage/store.js';
+import { requestPath } from '../request-path.js';
 
 /** Fastify's own failures, mapped to what DRF answers in the same situation. */
 function fromFastifyError(error: FastifyError, request: FastifyRequest, bodyLimit: number): ApiError | null {
