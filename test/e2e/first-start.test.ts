@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli, serve } from '../helpers/cli.js';
-import { basicHeader, call } from '../helpers/server.js';
+import { sendcloudClient } from '../helpers/typed-client.js';
 
 const takePort = (): Promise<Server> =>
   new Promise((resolve) => {
@@ -53,11 +53,15 @@ describe('first start and start-up errors of the built command line', () => {
       assert.match(out, new RegExp(`^ {2}secret key {6}${secret}$`, 'm'));
       assert.match(out, new RegExp(`^documentation: ${started.url}/api/v2/docs$`, 'm'));
       assert.match(out, new RegExp(`^listening on ${started.url}$`, 'm'));
-      const answer = await call(`${url}/api/v2/integrations/${integrationId}/shipments`, {
-        auth: basicHeader(publicKey as string, secret as string),
+      const sendcloud = sendcloudClient(url as string, {
+        publicKey: publicKey as string,
+        secretKey: secret as string,
       });
-      assert.equal(answer.status, 200);
-      assert.deepEqual(answer.body, { next: null, previous: null, results: [] });
+      const answer = await sendcloud.GET('/integrations/{id}/shipments', {
+        params: { path: { id: Number(integrationId) } },
+      });
+      assert.equal(answer.response.status, 200);
+      assert.deepEqual(answer.data, { next: null, previous: null, results: [] });
     } finally {
       started.child.kill('SIGTERM');
       assert.equal(await started.exited, 0);

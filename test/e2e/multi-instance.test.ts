@@ -7,7 +7,9 @@ import { CLI, runCli, serve } from '../helpers/cli.js';
 import type { ServeProcess } from '../helpers/cli.js';
 import { createThrowawayDatabase, postgresSkipMessage } from '../helpers/postgres.js';
 import type { ThrowawayDatabase } from '../helpers/postgres.js';
-import { basicHeader, call, minimalOrder } from '../helpers/server.js';
+import { basicHeader, call } from '../helpers/server.js';
+import { order, resultUuids, sendcloudClient } from '../helpers/typed-client.js';
+import type { SendcloudClient } from 'order-inbox/client';
 
 /**
  * Several stateless instances on one PostgreSQL: two `order-inbox serve` processes on one
@@ -45,7 +47,10 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
   let a: ServeProcess;
   let b: ServeProcess;
   let tenant: Tenant;
-  let auth: string;
+  /** The tenant's Sendcloud client of each instance. */
+  let onA: SendcloudClient;
+  let onB: SendcloudClient;
+  let path: { id: number };
 
   before(async () => {
     db = (await createThrowawayDatabase()) as ThrowawayDatabase;
@@ -73,9 +78,12 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
     const boot = runCli(['bootstrap', '--json', '--database', db.url]);
     assert.equal(boot.status, 0, boot.stderr);
     tenant = JSON.parse(boot.stdout) as Tenant;
-    auth = basicHeader(tenant.public_key, tenant.secret_key);
     const env = { RATE_LIMIT: 'off', WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '50', PAGE_SIZE: '2' };
     [a, b] = await Promise.all([serve(['--database', db.url], env), serve(['--database', db.url], env)]);
+    const credentials = { publicKey: tenant.public_key, secretKey: tenant.secret_key };
+    onA = sendcloudClient(a.url, credentials);
+    onB = sendcloudClient(b.url, credentials);
+    path = { id: tenant.integration_id };
   });
 
   after(async () => {
@@ -83,57 +91,68 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
     await db?.drop();
   });
 
-  const shipments = (proc: ServeProcess) =>
-    `${proc.url}/api/v2/integrations/${tenant.integration_id}/shipments`;
-
   test('concurrent upserts of one key through both instances make one shipment', async () => {
     const answers = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        call(shipments(i % 2 === 0 ? a : b), {
-          auth,
-          body: [
-            minimalOrder({
-              external_order_id: 'shared-key',
-              updated_at: `2024-03-01T10:00:${String(i).padStart(2, '0')}Z`,
-            }),
-          ],
+        (i % 2 === 0 ? onA : onB).POST('/integrations/{id}/shipments', {
+          params: { path },
+          body: [order('shared-key', { updated_at: `2024-03-01T10:00:${String(i).padStart(2, '0')}Z` })],
         }),
       ),
     );
-    for (const answer of answers) assert.equal(answer.status, 200, answer.text);
-    const uuids = new Set(answers.map((x) => x.body[0].shipment_uuid));
+    for (const answer of answers) assert.equal(answer.response.status, 200, JSON.stringify(answer.error));
+    const results = answers.flatMap((x) => x.data ?? []);
+    const uuids = new Set(resultUuids(results));
     assert.equal(uuids.size, 1);
-    assert.equal(answers.filter((x) => x.body[0].status === 'created').length, 1);
-    const listed = await call(`${shipments(b)}?external_order_ids=shared-key`, { auth });
-    assert.equal(listed.body.results.length, 1);
-    assert.equal(listed.body.results[0].shipment_uuid, [...uuids][0]);
+    assert.equal(results.filter((r) => 'status' in r && r.status === 'created').length, 1);
+    const listed = await onB.GET('/integrations/{id}/shipments', {
+      params: { path, query: { external_order_ids: ['shared-key'] } },
+    });
+    assert.deepEqual(
+      listed.data?.results.map((r) => r.shipment_uuid),
+      [...uuids],
+    );
   });
 
   test('a delete through one is seen by the other at once; cursors work across instances', async () => {
-    const created = await call(shipments(a), {
-      auth,
-      body: ['d1', 'd2', 'd3'].map((id) => minimalOrder({ external_order_id: id })),
+    const created = await onA.POST('/integrations/{id}/shipments', {
+      params: { path },
+      body: ['d1', 'd2', 'd3'].map((id) => order(id)),
     });
-    const uuid = created.body[0].shipment_uuid;
-    assert.equal((await call(`${shipments(a)}/delete`, { auth, body: { shipment_uuid: uuid } })).status, 204);
-    const seen = await call(`${shipments(b)}?external_order_ids=d1,d2,d3`, { auth });
+    const uuid = resultUuids(created.data ?? [])[0];
+    assert.ok(uuid);
+    const deleted = await onA.POST('/integrations/{id}/shipments/delete', {
+      params: { path },
+      body: { shipment_uuid: uuid },
+    });
+    assert.equal(deleted.response.status, 204);
+    const seen = await onB.GET('/integrations/{id}/shipments', {
+      params: { path, query: { external_order_ids: ['d1', 'd2', 'd3'] } },
+    });
     assert.deepEqual(
-      seen.body.results.map((r: { external_order_id: string }) => r.external_order_id),
+      seen.data?.results.map((r) => r.external_order_id),
       ['d3', 'd2'],
     );
-    const again = await call(`${shipments(b)}/delete`, { auth, body: { shipment_uuid: uuid } });
-    assert.equal(again.body.error.message, 'No ShipmentBlob matches the given query.');
+    const again = await onB.POST('/integrations/{id}/shipments/delete', {
+      params: { path },
+      body: { shipment_uuid: uuid },
+    });
+    assert.equal(again.error?.error.message, 'No ShipmentBlob matches the given query.');
     // A page link made by A, followed on B: the cursor is the database's, not the instance's.
-    await call(shipments(a), { auth, body: [minimalOrder({ external_order_id: 'd4' })] });
-    const first = await call(`${shipments(a)}?external_order_ids=d2,d3,d4`, { auth });
+    await onA.POST('/integrations/{id}/shipments', { params: { path }, body: [order('d4')] });
+    const first = await onA.GET('/integrations/{id}/shipments', {
+      params: { path, query: { external_order_ids: ['d2', 'd3', 'd4'] } },
+    });
     assert.deepEqual(
-      first.body.results.map((r: { external_order_id: string }) => r.external_order_id),
+      first.data?.results.map((r) => r.external_order_id),
       ['d4', 'd3'],
     );
-    const next = new URL(first.body.next);
-    const onB = await call(`${b.url}${next.pathname}${next.search}`, { auth });
+    const next = new URL(first.data?.next as string);
+    const followed = await call(`${b.url}${next.pathname}${next.search}`, {
+      auth: basicHeader(tenant.public_key, tenant.secret_key),
+    });
     assert.deepEqual(
-      onB.body.results.map((r: { external_order_id: string }) => r.external_order_id),
+      followed.body.results.map((r: { external_order_id: string }) => r.external_order_id),
       ['d2'],
     );
   });
@@ -158,22 +177,26 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
       body: 'grant_type=client_credentials&scope=api',
     });
     assert.equal(token.status, 200);
-    const bearer = `Bearer ${token.body.access_token}`;
-    const onB = await call(`${b.url}/api/v2/integrations`, { auth: bearer });
-    assert.equal(onB.status, 200);
-    assert.equal(onB.body[0].id, tenant.integration_id);
+    const accessToken = token.body.access_token as string;
+    const listed = await sendcloudClient(b.url, { accessToken }).GET('/integrations');
+    assert.equal(listed.response.status, 200);
+    assert.deepEqual(
+      listed.data?.map((i) => i.id),
+      [tenant.integration_id],
+    );
     assert.equal(
       runCli(['credentials', 'revoke', '--public-key', key.public_key, '--database', db.url]).status,
       0,
     );
     for (const proc of [a, b]) {
-      const refused = await call(`${proc.url}/api/v2/integrations`, { auth: bearer });
-      assert.equal(refused.status, 401);
-      assert.equal(refused.body.error.message, 'Invalid token.');
-      const basic = await call(`${proc.url}/api/v2/integrations`, {
-        auth: basicHeader(key.public_key, key.secret_key),
-      });
-      assert.equal(basic.body.error.message, 'Invalid username/password.');
+      const refused = await sendcloudClient(proc.url, { accessToken }).GET('/integrations');
+      assert.equal(refused.response.status, 401);
+      assert.equal(refused.error?.error.message, 'Invalid token.');
+      const basic = await sendcloudClient(proc.url, {
+        publicKey: key.public_key,
+        secretKey: key.secret_key,
+      }).GET('/integrations');
+      assert.equal(basic.error?.error.message, 'Invalid username/password.');
     }
   });
 
@@ -190,21 +213,17 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     try {
       const port = (receiver.address() as { port: number }).port;
-      const url = `${a.url}/api/v2/integrations/${tenant.integration_id}`;
-      const on = await call(url, {
-        method: 'PATCH',
-        auth,
+      const on = await onA.PATCH('/integrations/{id}', {
+        params: { path },
         body: { webhook_active: true, webhook_url: `http://127.0.0.1:${port}/hook` },
       });
-      assert.equal(on.status, 200);
+      assert.equal(on.data?.webhook_url, `http://127.0.0.1:${port}/hook`);
       for (let i = 0; i < 10; i++) {
-        const through = i % 2 === 0 ? a : b;
-        const answer = await call(`${through.url}/api/v2/integrations/${tenant.integration_id}`, {
-          method: 'PATCH',
-          auth,
+        const answer = await (i % 2 === 0 ? onA : onB).PATCH('/integrations/{id}', {
+          params: { path },
           body: { shop_name: `Shop ${i}` },
         });
-        assert.equal(answer.status, 200);
+        assert.equal(answer.data?.shop_name, `Shop ${i}`);
       }
       const deadline = Date.now() + 15_000;
       while (received.length < 11 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli, serve } from '../helpers/cli.js';
-import { basicHeader, call, minimalOrder } from '../helpers/server.js';
+import { listedUuids, order, resultUuids, sendcloudClient } from '../helpers/typed-client.js';
 
 describe('end to end: order-inbox serve as a child process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'order-inbox-e2e-'));
@@ -35,27 +35,29 @@ describe('end to end: order-inbox serve as a child process', () => {
       ]);
       assert.equal(typeof tenant.account_id, 'number');
       assert.equal(typeof tenant.integration_id, 'number');
-      const auth = basicHeader(String(tenant.public_key), String(tenant.secret_key));
-      const base = `${first.url}/api/v2/integrations/${tenant.integration_id}/shipments`;
+      const credentials = { publicKey: String(tenant.public_key), secretKey: String(tenant.secret_key) };
+      const sendcloud = sendcloudClient(first.url, credentials);
+      const path = { id: tenant.integration_id as number };
 
-      const upsert = await call(base, {
-        auth,
-        body: [minimalOrder({ external_order_id: 'E1' }), minimalOrder({ external_order_id: 'E2' })],
+      const upsert = await sendcloud.POST('/integrations/{id}/shipments', {
+        params: { path },
+        body: [order('E1'), order('E2')],
       });
       assert.deepEqual(
-        upsert.body.map((r: { status: string }) => r.status),
+        upsert.data?.map((r) => ('status' in r ? r.status : r)),
         ['created', 'created'],
       );
-      const listed = await call(base, { auth });
+      const created = resultUuids(upsert.data ?? []);
+      const listed = await sendcloud.GET('/integrations/{id}/shipments', { params: { path } });
       assert.deepEqual(
-        listed.body.results.map((r: { external_order_id: string }) => r.external_order_id),
+        listed.data?.results.map((r) => r.external_order_id),
         ['E2', 'E1'],
       );
-      const del = await call(`${base}/delete`, {
-        auth,
-        body: { shipment_uuid: upsert.body[0].shipment_uuid },
+      const del = await sendcloud.POST('/integrations/{id}/shipments/delete', {
+        params: { path },
+        body: { shipment_uuid: created[0] },
       });
-      assert.equal(del.status, 204);
+      assert.equal(del.response.status, 204);
 
       // credentials create / revoke while running: the revocation counts on the next request.
       const extra = runCli([
@@ -69,8 +71,8 @@ describe('end to end: order-inbox serve as a child process', () => {
       ]);
       assert.equal(extra.status, 0, extra.stderr);
       const key = JSON.parse(extra.stdout) as { public_key: string; secret_key: string };
-      const extraAuth = basicHeader(key.public_key, key.secret_key);
-      assert.equal((await call(base, { auth: extraAuth })).status, 200);
+      const extraKey = sendcloudClient(first.url, { publicKey: key.public_key, secretKey: key.secret_key });
+      assert.deepEqual(await listedUuids(extraKey, path.id), [created[1]]);
       const revoke = runCli([
         'credentials',
         'revoke',
@@ -82,7 +84,9 @@ describe('end to end: order-inbox serve as a child process', () => {
       ]);
       assert.equal(revoke.status, 0, revoke.stderr);
       assert.deepEqual(JSON.parse(revoke.stdout), { public_key: key.public_key, revoked: true });
-      assert.equal((await call(base, { auth: extraAuth })).status, 401);
+      const refused = await extraKey.GET('/integrations/{id}/shipments', { params: { path } });
+      assert.equal(refused.response.status, 401);
+      assert.equal(refused.error?.error.message, 'Invalid username/password.');
 
       first.child.kill('SIGTERM');
       assert.equal(await first.exited, 0);
@@ -92,12 +96,7 @@ describe('end to end: order-inbox serve as a child process', () => {
         assert.doesNotMatch(second.output(), /secret key/);
         assert.match(second.output(), /credentials create --account/);
         assert.match(second.output(), new RegExp(`export ORDER_INBOX_URL=${second.url}\n`));
-        const url = `${second.url}/api/v2/integrations/${tenant.integration_id}/shipments`;
-        const again = await call(url, { auth });
-        assert.deepEqual(
-          again.body.results.map((r: { shipment_uuid: string }) => r.shipment_uuid),
-          [upsert.body[1].shipment_uuid],
-        );
+        assert.deepEqual(await listedUuids(sendcloudClient(second.url, credentials), path.id), [created[1]]);
       } finally {
         second.child.kill('SIGTERM');
         await second.exited;
@@ -115,28 +114,30 @@ describe('end to end: order-inbox serve as a child process', () => {
       secret_key: string;
       integration_id: number;
     };
-    const auth = basicHeader(tenant.public_key, tenant.secret_key);
+    const credentials = { publicKey: tenant.public_key, secretKey: tenant.secret_key };
+    const path = { id: tenant.integration_id };
     const proc = await serve(['--database', database]);
-    const base = `${proc.url}/api/v2/integrations/${tenant.integration_id}/shipments`;
-    const acknowledged: string[] = [];
+    const sendcloud = sendcloudClient(proc.url, credentials);
+    const acknowledged: (string | null)[] = [];
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        call(base, { auth, body: [minimalOrder({ external_order_id: `K${i}` })] }),
+        sendcloud.POST('/integrations/{id}/shipments', { params: { path }, body: [order(`K${i}`)] }),
       ),
     );
-    for (const answer of answers) if (answer.status === 200) acknowledged.push(answer.body[0].shipment_uuid);
+    for (const answer of answers) if (answer.data) acknowledged.push(...resultUuids(answer.data));
     assert.equal(acknowledged.length, 20);
-    const gone = await call(`${base}/delete`, { auth, body: { shipment_uuid: acknowledged.pop() } });
-    assert.equal(gone.status, 204);
+    const gone = await sendcloud.POST('/integrations/{id}/shipments/delete', {
+      params: { path },
+      body: { shipment_uuid: acknowledged.pop() },
+    });
+    assert.equal(gone.response.status, 204);
     proc.child.kill('SIGKILL');
     await proc.exited;
 
     const again = await serve(['--database', database]);
     try {
-      const url = `${again.url}/api/v2/integrations/${tenant.integration_id}/shipments`;
-      const page = await call(url, { auth });
-      const stored = page.body.results.map((r: { shipment_uuid: string }) => r.shipment_uuid).sort();
-      assert.deepEqual(stored, [...acknowledged].sort());
+      const stored = await listedUuids(sendcloudClient(again.url, credentials), path.id);
+      assert.deepEqual(stored.sort(), [...acknowledged].sort());
     } finally {
       again.child.kill('SIGTERM');
       await again.exited;
