@@ -328,6 +328,25 @@ export async function repairSteady(ctx: BenchContext, upTo: number): Promise<num
   return ctx.db.deleteBelow(ctx.integrations.scale, upTo);
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The integration's row count once it has stopped moving. The runner waits for the server's CPU to
+ * go quiet before a check, but on a heavily loaded machine a server starved of CPU looks quiet while
+ * requests it already read are still queued; their rows would then land after the check (and its
+ * clean-up) and be counted against the next row.
+ */
+async function settledCount(ctx: BenchContext, integration: number): Promise<number> {
+  let last = await ctx.db.count(integration);
+  for (let i = 0; i < 60; i++) {
+    await sleep(500);
+    const now = await ctx.db.count(integration);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 /**
  * The row check after one order-inbox run (warm-up and measured run together), once the server is
  * idle. Requests still on the wire when the load generator stopped (`sent - completed`) may or may not
@@ -352,7 +371,7 @@ export async function checkRound(
   if (other > 0) problems.push(`non-2xx answers ${JSON.stringify(statuses)}`);
   if (socketErrors > 0) problems.push(`${socketErrors} socket errors/timeouts`);
   const integration = integrationOf(ctx, scenario);
-  const rowsAfter = await ctx.db.count(integration);
+  const rowsAfter = await settledCount(ctx, integration);
   const tail = inFlight > 0 ? ` (+${inFlight} unanswered at stop)` : '';
   let text: string;
   switch (scenario.mode) {
