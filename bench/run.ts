@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { createBenchDatabase, openBenchDb } from './bench-db.js';
 import type { FloorMessage, FloorPhase, FloorSpec } from './floor.js';
 import type { BenchDb } from './bench-db.js';
+import type { CeilingAnswer, CeilingRoute } from './ceiling-server.js';
 import { OID_PLACEHOLDER, ONUM_PLACEHOLDER } from './ids.js';
 import type { Stream } from './ids.js';
 import { pickLoadGenerator, runLoad } from './load.js';
@@ -339,6 +340,9 @@ async function main(): Promise<number> {
     `pinning: order-inbox and the ceiling on core ${SERVER_CORE}; load generator (${generator}) and this runner on core ${LOAD_CORE}` +
       (engine.kind === 'postgres' ? `; PostgreSQL not pinned (may run on cores ${postgresCpus})` : ''),
     `load: ${connections} connections, ${warmupS} s warm-up + ${durationS} s measured, ${rounds} round(s), ceiling/order-inbox alternated (ABBA…), medians`,
+    `ceiling: bare node:http (bench/ceiling-server.ts) on the same core; it answers each row as the server does: ` +
+      `an empty 204 (deletes), the server's own answer captured once (list, get integration), ` +
+      `the result array built from the parsed body (upserts)`,
     `rate limits: OFF (serve --rate-limit off); request logging as shipped (LOG_LEVEL ${process.env.LOG_LEVEL ?? 'info'}, to a file)`,
     `server: node ${nodeFlags.join(' ')} ${CLI} serve --port 0 --rate-limit off --database <throwaway>${opts.profile ? ' (profiling)' : ''}`,
   ];
@@ -520,6 +524,45 @@ async function measure(
   };
 }
 
+/**
+ * Tells the ceiling what to answer for this row's path (see ceiling-server.ts): an empty 204 unless the
+ * row names a ceiling; `captured` takes the server's own answer to the row's request, once.
+ */
+async function setCeilingAnswer(
+  scenario: Scenario,
+  path: string,
+  server: Started,
+  ceiling: Started,
+  authorization: string,
+): Promise<void> {
+  let answer: CeilingAnswer = { kind: 'empty' };
+  const wanted = scenario.ceiling;
+  if (wanted?.kind === 'captured') {
+    if (scenario.method !== 'GET') throw new Error(`${scenario.id}: only a GET's answer can be captured`);
+    const reply = await fetch(`${server.url}${path}`, { headers: { authorization } });
+    const bytes = Buffer.from(await reply.arrayBuffer());
+    if (reply.status !== 200)
+      throw new Error(`${scenario.id}: capturing the ceiling's answer: ${reply.status}`);
+    answer = {
+      kind: 'bytes',
+      status: reply.status,
+      contentType: reply.headers.get('content-type') ?? 'application/json',
+      base64: bytes.toString('base64'),
+    };
+    note(`ceiling answers the server's own ${fmtInt(bytes.length)} bytes for ${path}`);
+  } else if (wanted?.kind === 'built') {
+    answer = { kind: 'built', builder: wanted.builder, status: 200, contentType: wanted.contentType };
+  }
+  const route: CeilingRoute = { path: path.split('?')[0] as string, answer };
+  const reply = await fetch(`${ceiling.url}/__ceiling`, {
+    method: 'PUT',
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify(route),
+  });
+  await reply.arrayBuffer();
+  if (reply.status !== 204) throw new Error(`ceiling refused its answer for ${path}: ${reply.status}`);
+}
+
 async function runScenario(
   ctx: BenchContext,
   scenario: Scenario,
@@ -550,6 +593,7 @@ async function runScenario(
     }
   }
   await prepareScenario(ctx, scenario);
+  await setCeilingAnswer(scenario, path, server, ceiling, authorization);
   const sampler = new RssSampler(server.pid);
   sampler.start();
   const stream = (start: number): Stream => ({
@@ -820,15 +864,20 @@ async function runFloor(
 /** The targets the rows are read against: delete per engine; upsert-100 is SQLite's. */
 const DELETE_TARGET_RATIO = { sqlite: 0.35, postgres: 0.2 } as const;
 const UPSERT_TARGET_ORDERS_PER_S = 20_000;
+/** Against ceilings that send the same answer (list: the page's bytes; upsert: the result array). */
+const LIST_TARGET_RATIO = 0.4;
+const UPSERT_TARGET_RATIO = 0.3;
 
 /** Under the table: what each floor row consists of, and the targets against server and floor. */
 function floorNotes(results: ScenarioResult[], engine: 'sqlite' | 'postgres'): string[] {
   const measured = results.filter((r) => r.unavailable === null && r.server.length > 0);
   const floors = measured.filter((r) => r.scenario.floor !== undefined);
-  if (floors.length === 0) return [];
-  const lines = [
-    'storage floor rows: the store called directly (no HTTP), pinned to core 0 like the server, the server idle; medians:',
-  ];
+  const lines =
+    floors.length === 0
+      ? []
+      : [
+          'storage floor rows: the store called directly (no HTTP), pinned to core 0 like the server, the server idle; medians:',
+        ];
   for (const r of floors) {
     const floor = r.scenario.floor as FloorScenario;
     const m = (pick: (s: SideResult) => number) => median(r.server.map(pick));
@@ -884,6 +933,7 @@ function floorNotes(results: ScenarioResult[], engine: 'sqlite' | 'postgres'): s
     });
     if (parts.length > 0) lines.push(`  ${title}: ${parts.join('; ')}`);
   };
+  if (measured.length === 0) return lines;
   lines.push(`targets on this machine (${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}):`);
   target(
     `delete by uuid ≥ ${DELETE_TARGET_RATIO[engine]}× ceiling`,
@@ -894,6 +944,23 @@ function floorNotes(results: ScenarioResult[], engine: 'sqlite' | 'postgres'): s
       ['order-inbox', 'delete-uuid'],
       ['storage floor', 'floor-delete'],
       ['storage floor with synchronous=NORMAL (not shipped)', 'floor-delete-normal'],
+    ],
+  );
+  target(
+    `list, first page ≥ ${LIST_TARGET_RATIO}× its ceiling (the same page bytes from memory)`,
+    LIST_TARGET_RATIO,
+    ratio,
+    (v) => `${fmt(v, 3)}×`,
+    [['order-inbox', 'list']],
+  );
+  target(
+    `upsert 100 ≥ ${UPSERT_TARGET_RATIO}× its ceiling (the same result array)`,
+    UPSERT_TARGET_RATIO,
+    ratio,
+    (v) => `${fmt(v, 3)}×`,
+    [
+      ['order-inbox', 'upsert-100'],
+      ['storage floor', 'floor-upsert-100'],
     ],
   );
   target(

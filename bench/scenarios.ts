@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { BenchDb, ShipmentTemplate } from './bench-db.js';
+import type { CeilingAnswer } from './ceiling-server.js';
 import type { StreamKind } from './ids.js';
 import type { LoadResult } from './load.js';
 
@@ -77,7 +78,25 @@ export interface Scenario {
    * what those settings cost.
    */
   serverEnv?: Record<string, string>;
+  /**
+   * What the ceiling answers for this row; without it, an empty 204 (as a delete answers). A ratio
+   * means something only when the ceiling sends what the server sends: `captured` answers the server's
+   * own answer to the row's request, taken once before the row (a read whose answer does not depend on
+   * the request); `built` computes it from the parsed body with one of ceiling-server.ts's builders.
+   */
+  ceiling?: ScenarioCeiling;
 }
+
+export type ScenarioCeiling =
+  | { kind: 'captured' }
+  | { kind: 'built'; builder: Extract<CeilingAnswer, { kind: 'built' }>['builder']; contentType: string };
+
+/** The upsert's answer: one result per order (`v2-upsert-results`), as the server's 200 sends it. */
+const UPSERT_CEILING: ScenarioCeiling = {
+  kind: 'built',
+  builder: 'v2-upsert-results',
+  contentType: 'application/json; charset=utf-8',
+};
 
 export interface FloorScenario {
   op: 'delete' | 'upsert';
@@ -111,6 +130,7 @@ export function scenarios(
       orders: 0,
       mode: 'read',
       optional: true,
+      ceiling: { kind: 'captured' },
     },
     {
       id: 'list',
@@ -120,6 +140,7 @@ export function scenarios(
       kind: 'fixed',
       orders: 0,
       mode: 'read',
+      ceiling: { kind: 'captured' },
     },
     {
       id: 'upsert-1',
@@ -129,6 +150,7 @@ export function scenarios(
       kind: 'upsert',
       orders: 1,
       mode: 'upsert',
+      ceiling: UPSERT_CEILING,
     },
     {
       id: 'upsert-100',
@@ -138,6 +160,7 @@ export function scenarios(
       kind: 'upsert',
       orders: 100,
       mode: 'upsert',
+      ceiling: UPSERT_CEILING,
     },
     ...floorScenarios(engine, {
       id: 'floor-upsert-100',
@@ -147,6 +170,7 @@ export function scenarios(
       kind: 'upsert',
       orders: 100,
       mode: 'upsert',
+      ceiling: UPSERT_CEILING,
       floor: { op: 'upsert', inFlight: FLOOR_UPSERT_IN_FLIGHT, synchronous: null },
     }),
     {
@@ -304,6 +328,25 @@ export async function repairSteady(ctx: BenchContext, upTo: number): Promise<num
   return ctx.db.deleteBelow(ctx.integrations.scale, upTo);
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The integration's row count once it has stopped moving. The runner waits for the server's CPU to
+ * go quiet before a check, but on a heavily loaded machine a server starved of CPU looks quiet while
+ * requests it already read are still queued; their rows would then land after the check (and its
+ * clean-up) and be counted against the next row.
+ */
+async function settledCount(ctx: BenchContext, integration: number): Promise<number> {
+  let last = await ctx.db.count(integration);
+  for (let i = 0; i < 60; i++) {
+    await sleep(500);
+    const now = await ctx.db.count(integration);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 /**
  * The row check after one order-inbox run (warm-up and measured run together), once the server is
  * idle. Requests still on the wire when the load generator stopped (`sent - completed`) may or may not
@@ -328,7 +371,7 @@ export async function checkRound(
   if (other > 0) problems.push(`non-2xx answers ${JSON.stringify(statuses)}`);
   if (socketErrors > 0) problems.push(`${socketErrors} socket errors/timeouts`);
   const integration = integrationOf(ctx, scenario);
-  const rowsAfter = await ctx.db.count(integration);
+  const rowsAfter = await settledCount(ctx, integration);
   const tail = inFlight > 0 ? ` (+${inFlight} unanswered at stop)` : '';
   let text: string;
   switch (scenario.mode) {

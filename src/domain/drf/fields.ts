@@ -158,7 +158,7 @@ export function charField(options: CharOptions = {}): Field<string | null> {
     validate,
     invalidMessage = MESSAGES.notAString,
   } = options;
-  return (data) => {
+  return withTwin(charTwin(maxLength, validate), (data) => {
     if (data === undefined) return required ? requiredError() : allowNull ? null : '';
     if (data === null) return allowNull ? null : nullError();
     let value: string;
@@ -181,7 +181,7 @@ export function charField(options: CharOptions = {}): Field<string | null> {
       if (problem !== null) (errors ??= []).push(problem);
     }
     return errors === null ? value : new Invalid(errors);
-  };
+  });
 }
 
 // Django's EmailValidator (3.2/4.x/5.x): the same three expressions, compiled once.
@@ -484,7 +484,7 @@ function compareFixed(a: string, b: string): number {
 export function decimalField(options: DecimalOptions): Field<string | null> {
   const { required = false, allowNull = false, decimalPlaces, maxDigits, minValue, maxLength } = options;
   const maxWholeDigits = maxDigits === null ? null : maxDigits - decimalPlaces;
-  return (data) => {
+  return withTwin(decimalTwin(options), (data) => {
     if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
     if (data === null) return allowNull ? null : nullError();
     let text: string;
@@ -553,18 +553,18 @@ export function decimalField(options: DecimalOptions): Field<string | null> {
       return new Invalid([message.minValue(minValue)]);
     }
     return rendered;
-  };
+  });
 }
 
 /** DRF's DateTimeField: µs since the epoch (see time.ts for the accepted forms). */
 export function dateTimeField(options: Presence = {}): Field<number | null> {
   const { required = false, allowNull = false } = options;
-  return (data) => {
+  return withTwin(dateTimeTwin(), (data) => {
     if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
     if (data === null) return allowNull ? null : nullError();
     const parsed = parseDateTime(data);
     return parsed.ok ? parsed.us : new Invalid([parsed.message]);
-  };
+  });
 }
 
 /** DRF's DateField (`YYYY-MM-DD`): midnight UTC of that day in µs; non-strings get the Date message. */
@@ -644,12 +644,18 @@ export function booleanField(options: Presence = {}): Field<boolean | null> {
 
 /** Maps a field's valid value, leaving errors and SKIP alone. */
 export function mapField<T, U>(field: Field<T>, fn: (value: T) => U): Field<U> {
-  return (data) => {
+  const mapped: Field<U> = (data) => {
     const outcome = field(data);
     if (outcome instanceof Invalid) return outcome;
     if (outcome === SKIP) return SKIP;
     return fn(outcome);
   };
+  const inner = twins.get(field as Field<unknown>);
+  if (inner === undefined) return mapped;
+  return withTwin((data) => {
+    const value = inner(data);
+    return value === NOT_FAST ? NOT_FAST : fn(value as T);
+  }, mapped);
 }
 
 export type Shape = readonly (readonly [name: string, field: Field<unknown>])[];
@@ -674,11 +680,11 @@ export function validateObject(shape: Shape, data: unknown): Record<string, unkn
 /** A nested serializer as a field of its parent. */
 export function objectField(shape: Shape, options: Presence = {}): Field<Record<string, unknown> | null> {
   const { required = false, allowNull = false } = options;
-  return (data) => {
+  return withTwin(objectTwin(shape, allowNull), (data) => {
     if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
     if (data === null) return allowNull ? null : nullError();
     return validateObject(shape, data);
-  };
+  });
 }
 
 export interface ListOptions extends Presence {
@@ -716,7 +722,7 @@ export function listField<T>(child: Field<T>, options: Presence = {}): Field<T[]
  */
 export function nestedListField<T>(child: Field<T>, options: ListOptions = {}): Field<(T | null)[] | null> {
   const { required = false, allowNull = false, maxLength } = options;
-  return (data) => {
+  return withTwin(nestedListTwin(child as Field<unknown>, allowNull, maxLength), (data) => {
     if (data === undefined) return required ? requiredError() : allowNull ? null : SKIP;
     if (data === null) return allowNull ? null : nullError();
     if (!Array.isArray(data)) return new Invalid({ [NON_FIELD_ERRORS]: [message.notAList(data)] });
@@ -740,7 +746,7 @@ export function nestedListField<T>(child: Field<T>, options: ListOptions = {}): 
       }
     }
     return errors === null ? out : new Invalid(errors);
-  };
+  });
 }
 
 /**
@@ -762,5 +768,188 @@ export function dictField<T>(child: Field<T>, options: Presence = {}): Field<Rec
       else if (outcome !== SKIP) setOwn(out, key, outcome);
     }
     return errors === null ? out : new Invalid(errors);
+  };
+}
+
+/*
+ * The fast path — validate fast, explain slowly. A field may have a *twin*: a cheap check that answers
+ * the field's own validated value for the inputs it recognises as already in normal form (a trimmed
+ * string, a decimal with exactly its places, a datetime in DRF's own rendering), and NOT_FAST for
+ * anything else. `fastShape` runs a shape with the twins, the field itself where a twin declines, and
+ * gives up (NOT_FAST) on the first Invalid: the caller then runs the exact pipeline, which finds every
+ * error with DRF's messages. So the fast path can only ever be wrong if a twin answers a value its field
+ * would not — the property test (test/unit/drf-fast-path.test.ts) checks each twin against its field.
+ */
+
+/** A twin's (and `fastShape`'s) "not mine": run the exact pipeline instead. */
+export const NOT_FAST: unique symbol = Symbol('not fast');
+type Twin = (data: unknown) => unknown;
+const twins = new WeakMap<Field<unknown>, Twin>();
+
+function withTwin<T>(twin: Twin, field: Field<T>): Field<T> {
+  twins.set(field as Field<unknown>, twin);
+  return field;
+}
+
+/** The field's twin, if it has one (exported for the tests that check twins against their fields). */
+export function twinOf(field: Field<unknown>): Twin | undefined {
+  return twins.get(field);
+}
+
+/**
+ * A string CharField takes as it is: not empty, no Python white space at either end, within
+ * `maxLength` UTF-16 units (code points can only be fewer), no NUL and no surrogate at all (a valid
+ * pair declines too: rare, and the exact pipeline counts it right).
+ */
+function isPlainText(s: string, maxLength: number | undefined): boolean {
+  const n = s.length;
+  if (n === 0 || (maxLength !== undefined && n > maxLength)) return false;
+  if (isPySpace(s.charCodeAt(0)) || isPySpace(s.charCodeAt(n - 1))) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+function charTwin(
+  maxLength: number | undefined,
+  validate: ((value: string) => string | null) | undefined,
+): Twin {
+  return (data) =>
+    typeof data === 'string' &&
+    isPlainText(data, maxLength) &&
+    (validate === undefined || validate(data) === null)
+      ? data
+      : NOT_FAST;
+}
+
+/** `[1-9]\d*` or `0`, a point, then digits: the unsigned form `'{:f}'` renders. */
+const PLAIN_DECIMAL = /^(?:0|[1-9][0-9]*)\.([0-9]+)$/;
+
+/** Two plain decimals with the same number of places, compared as numbers. */
+function comparePlain(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function decimalTwin(options: DecimalOptions): Twin {
+  const { decimalPlaces, maxDigits, minValue, maxLength } = options;
+  const maxWholeDigits = maxDigits === null ? null : maxDigits - decimalPlaces;
+  // The twin compares with `minValue` as text, so it must be a plain decimal of the field's places.
+  const plainMin = minValue === undefined || PLAIN_DECIMAL.exec(minValue)?.[1]?.length === decimalPlaces;
+  return (data) => {
+    if (typeof data !== 'string' || !plainMin || decimalPlaces === 0) return NOT_FAST;
+    const match = PLAIN_DECIMAL.exec(data);
+    if (match === null || (match[1] as string).length !== decimalPlaces) return NOT_FAST;
+    const whole = data.length - decimalPlaces - 1;
+    const significantWhole = whole === 1 && data.charCodeAt(0) === 0x30 ? 0 : whole;
+    if (maxWholeDigits !== null && significantWhole > maxWholeDigits) return NOT_FAST;
+    if (significantWhole + decimalPlaces > PYTHON_PRECISION) return NOT_FAST;
+    if (maxLength !== undefined && data.length > maxLength) return NOT_FAST;
+    if (minValue !== undefined && comparePlain(data, minValue) < 0) return NOT_FAST;
+    return data;
+  };
+}
+
+/** DRF's own rendering of a UTC datetime, with or without six fraction digits. */
+const PLAIN_DATETIME =
+  /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{6}))?Z$/;
+
+function dateTimeTwin(): Twin {
+  return (data) => {
+    if (typeof data !== 'string') return NOT_FAST;
+    const m = PLAIN_DATETIME.exec(data);
+    if (m === null) return NOT_FAST;
+    const year = Number(m[1]);
+    const month = Number(m[2]);
+    const day = Number(m[3]);
+    const hour = Number(m[4]);
+    const minute = Number(m[5]);
+    const second = Number(m[6]);
+    // Years before 1000 decline: Date.UTC reads 0–99 as 1900–1999.
+    if (year < 1000 || hour > 23 || minute > 59 || second > 59) return NOT_FAST;
+    const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+    const date = new Date(ms);
+    // A day the month does not have rolls over: decline it (the exact parser says why).
+    if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return NOT_FAST;
+    return ms * 1000 + (m[7] === undefined ? 0 : Number(m[7]));
+  };
+}
+
+/** Runs a field with its twin first. */
+function runner(field: Field<unknown>): Field<unknown> {
+  const twin = twins.get(field);
+  if (twin === undefined) return field;
+  return (data) => {
+    const value = twin(data);
+    return value === NOT_FAST ? field(data) : value;
+  };
+}
+
+/** A shape run fast: the validated object, or NOT_FAST at the first Invalid. */
+export type FastShape = (
+  data: Record<string, unknown>,
+  /** Receives the values of the `taken` names, which the object leaves out. */
+  taken?: unknown[],
+) => Record<string, unknown> | typeof NOT_FAST;
+
+/**
+ * `validateObject(shape, …)` for inputs the twins and fields take without an error: the same values in
+ * the same key order. `taken` names are left out of the object and handed back by position instead.
+ * An absent key's outcome is the field's answer to `undefined`, computed once.
+ */
+export function fastShape(shape: Shape, taken: readonly string[] = []): FastShape {
+  const names = shape.map(([name]) => name);
+  const runs = shape.map(([, field]) => runner(field));
+  const absent = shape.map(([, field]) => field(undefined));
+  const takenAt = names.map((name) => taken.indexOf(name));
+  const n = names.length;
+  return (data, out) => {
+    const result: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      const name = names[i] as string;
+      const outcome = Object.hasOwn(data, name) ? (runs[i] as Field<unknown>)(data[name]) : absent[i];
+      if (outcome === SKIP) continue;
+      if (outcome instanceof Invalid) return NOT_FAST;
+      const at = takenAt[i] as number;
+      if (at >= 0) {
+        if (out !== undefined) out[at] = outcome;
+      } else result[name] = outcome;
+    }
+    return result;
+  };
+}
+
+/** `objectField` and `nestedListField` twins: the nested shape run fast. */
+function objectTwin(shape: Shape, allowNull: boolean): Twin {
+  let fast: FastShape | undefined;
+  return (data) => {
+    if (data === null) return allowNull ? null : NOT_FAST;
+    if (!isPlainObject(data)) return NOT_FAST;
+    // Compiled on first use: the shape's fields may be defined after this object field.
+    fast ??= fastShape(shape);
+    return fast(data);
+  };
+}
+
+function nestedListTwin(child: Field<unknown>, allowNull: boolean, maxLength: number | undefined): Twin {
+  const run = runner(child);
+  return (data) => {
+    if (data === null) return allowNull ? null : NOT_FAST;
+    if (!Array.isArray(data) || (maxLength !== undefined && data.length > maxLength)) return NOT_FAST;
+    const out: unknown[] = new Array<unknown>(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const item: unknown = data[i];
+      if (item === undefined || item === null) {
+        if (!allowNull) return NOT_FAST;
+        out[i] = null;
+        continue;
+      }
+      const outcome = run(item);
+      if (outcome instanceof Invalid || outcome === NOT_FAST) return NOT_FAST;
+      out[i] = outcome;
+    }
+    return out;
   };
 }
