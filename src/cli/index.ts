@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { SecretHasher } from '../auth/secrets.js';
 import { ConfigError, describeDatabase, loadConfig, settingName } from '../config.js';
@@ -12,7 +12,9 @@ import type { Integration } from '../domain/types.js';
 import { DOCS_PATH } from '../http/openapi.js';
 import { startServer } from '../server.js';
 import { registerAdminCommands } from './admin.js';
-import { exportSnapshotFile, importSnapshotFile } from './snapshot-file.js';
+import { devPresetLines } from './banner.js';
+import { registerExecCommand } from './exec.js';
+import { exportSnapshotFile, importSnapshotFile, writeFileAtomically } from './snapshot-file.js';
 import { openStore } from '../storage/open-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { UnwritableDatabaseError } from '../storage/store.js';
@@ -23,9 +25,33 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 };
 
 /** Human-facing text goes to the terminal directly, never through the logger (secrets are printed). */
-const say = (text: string): void => {
+const sayOnStdout = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
+const sayOnStderr = (text: string): void => {
+  process.stderr.write(`${text}\n`);
+};
+const say = sayOnStdout;
+
+/** The port of a `http://host:port` URL. */
+const portOf = (url: string): number => Number(new URL(url).port);
+
+/** `serve --ready-json`'s one line; the README documents each field. */
+interface ReadyLine {
+  ready: true;
+  version: string;
+  pid: number;
+  url: string;
+  port: number;
+  api_v2_url: string;
+  ops_url: string | null;
+  admin_url: string | null;
+  /** Only a token the server generated (dev mode); a given one is never printed. */
+  admin_token: string | null;
+  database: 'sqlite' | 'postgres';
+  /** The tenant a first start made, with the one showing of its secret; null on later starts. */
+  tenant: { account_id: number; public_key: string; secret_key: string; integration_id: number } | null;
+}
 
 interface DbOptions {
   database?: string;
@@ -134,6 +160,8 @@ type ServeOptions = {
   dev?: boolean;
   import?: string;
   exportOnExit?: string;
+  portFile?: string;
+  readyJson?: boolean;
 };
 
 /** Addresses only this machine can reach; `--dev` anywhere else earns a warning. */
@@ -151,10 +179,15 @@ program
   .option('--admin-token <token>', 'turn the admin API on with this bearer token (env ADMIN_TOKEN)')
   .option(
     '--dev',
-    'development and CI: admin API on with a generated token (printed), webhooks captured (env ORDER_INBOX_DEV)',
+    'development and CI: rate limits off, webhooks captured and retried in seconds, admin API on with a generated token (printed), readable logs (env ORDER_INBOX_DEV)',
   )
   .option('--import <file>', 'import this snapshot before listening (replaces what it holds)')
   .option('--export-on-exit <file>', 'write a snapshot of the whole state here on SIGTERM/SIGINT')
+  .option('--port-file <file>', 'once listening, write the port to this file (removed on exit)')
+  .option(
+    '--ready-json',
+    'once ready, print one JSON line on stdout (url, port, admin API, …); the banner and logs go to stderr',
+  )
   .action(async (options: ServeOptions) => {
     const overrides: ConfigOverrides = {
       port: options.port,
@@ -164,7 +197,14 @@ program
       adminToken: options.adminToken,
       dev: options.dev ? 'on' : undefined,
     };
-    const config = configFrom(overrides);
+    const loaded = configFrom(overrides);
+    // With --ready-json standard output carries that one line: logs move to standard error (a file
+    // named by LOG_DESTINATION stays), and so does the banner.
+    const config: Config =
+      options.readyJson && loaded.logDestination.kind === 'stdout'
+        ? { ...loaded, logDestination: { kind: 'stderr' } }
+        : loaded;
+    const say = options.readyJson ? sayOnStderr : sayOnStdout;
     if (config.dev && !isLoopback(config.host)) {
       process.stderr.write(
         `order-inbox: warning: --dev on ${config.host}, which is not a loopback address: the admin API, which can read and wipe every account, is reachable from other machines\n`,
@@ -193,6 +233,7 @@ program
       `rate limits: ${config.rateLimit ? 'on (Sendcloud: 1000/min safe, 100/min and 15/s unsafe)' : 'off'}; failed logins lock nothing out`,
     );
     say(`documentation: ${server.ops?.url ?? server.url}${DOCS_PATH}`);
+    if (config.dev) for (const line of devPresetLines(config, server.logFormat)) say(line);
     say('');
     if (tenant !== null) {
       const publicKey = tenant.issued.credential.publicKey;
@@ -229,6 +270,37 @@ program
     if (config.webhookDelivery === 'capture')
       say('webhooks: captured, never sent (WEBHOOK_DELIVERY=capture); see GET /__admin/webhooks');
     say('');
+    if (options.portFile !== undefined) {
+      const portFile = options.portFile;
+      writeFileAtomically(portFile, `${portOf(server.url)}\n`);
+      // Removed however the process ends, so a stale file never names a port nobody listens on.
+      process.once('exit', () => rmSync(portFile, { force: true }));
+    }
+    if (options.readyJson) {
+      const adminUrl = config.adminToken === null ? null : `${server.ops?.url ?? server.url}/__admin`;
+      const ready: ReadyLine = {
+        ready: true,
+        version: pkg.version,
+        pid: process.pid,
+        url: server.url,
+        port: portOf(server.url),
+        api_v2_url: `${server.url}/api/v2`,
+        ops_url: server.ops?.url ?? null,
+        admin_url: adminUrl,
+        admin_token: config.adminTokenGenerated ? config.adminToken : null,
+        database: config.database.kind,
+        tenant:
+          tenant === null
+            ? null
+            : {
+                account_id: tenant.accountId,
+                public_key: tenant.issued.credential.publicKey,
+                secret_key: tenant.issued.secretKey,
+                integration_id: tenant.integration.id,
+              },
+      };
+      sayOnStdout(JSON.stringify(ready));
+    }
     say(`listening on ${server.url}`);
     const stop = (signal: string) => {
       say(`${signal}: finishing in-flight requests and closing the database`);
@@ -505,6 +577,7 @@ program
   });
 
 registerAdminCommands(program, configFrom);
+registerExecCommand(program, pkg.version);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`order-inbox: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig, redactUrl } from '../config.js';
 import type { Config } from '../config.js';
 import { startServer as startRunningServer } from '../server.js';
+import type { RunningServer } from '../server.js';
 import { adminClient } from './admin-client.js';
 import type { AdminClient, CreatedTenant, TenantSpec } from './admin-client.js';
 
@@ -55,15 +56,8 @@ export interface OrderInboxServer {
 export async function startServer(options: StartServerOptions = {}): Promise<OrderInboxServer> {
   const settings = options.settings ?? {};
   const token = options.adminToken ?? settings.ADMIN_TOKEN ?? randomBytes(24).toString('hex');
-  const dir =
-    options.database === undefined && settings.DATABASE_URL === undefined
-      ? await mkdtemp(join(tmpdir(), 'order-inbox-'))
-      : null;
-  const removeDir = async (): Promise<void> => {
-    if (dir !== null) await rm(dir, { recursive: true, force: true });
-  };
-
-  let running: Awaited<ReturnType<typeof startRunningServer>>;
+  const temporary =
+    options.database === undefined && settings.DATABASE_URL === undefined ? await temporaryDatabase() : null;
   let config: Config;
   try {
     config = loadConfig({
@@ -72,45 +66,85 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ord
       ...settings,
       HOST: options.host ?? settings.HOST ?? '127.0.0.1',
       PORT: String(options.port ?? settings.PORT ?? 0),
-      DATABASE_URL: options.database ?? settings.DATABASE_URL ?? join(dir as string, 'order-inbox.db'),
+      DATABASE_URL: options.database ?? settings.DATABASE_URL ?? (temporary as TemporaryDatabase).path,
       ADMIN_TOKEN: token,
     });
-    running = await startRunningServer(config);
   } catch (error) {
-    await removeDir();
+    await temporary?.remove();
     throw error;
   }
+  const { running, admin, tenant, close } = await launchWithTenant(config, temporary, options.tenant);
+  return {
+    url: running.url,
+    apiBaseUrl: `${running.url}/api/v2`,
+    database: config.database.kind === 'sqlite' ? config.database.path : redactUrl(config.database.url),
+    tenant: {
+      account_id: tenant.account_id,
+      public_key: tenant.public_key,
+      secret_key: tenant.secret_key,
+      integration_id: tenant.integration_id,
+      webhook_signature_key: tenant.webhook_signature_key,
+    },
+    admin,
+    close,
+  };
+}
 
-  const admin = adminClient(`${running.ops?.url ?? running.url}/__admin`, token);
+/** A new SQLite file's path in a directory of its own under the system's temporary folder. */
+export interface TemporaryDatabase {
+  path: string;
+  /** Removes the directory with the file and its WAL. */
+  remove(): Promise<void>;
+}
+
+export async function temporaryDatabase(prefix = 'order-inbox-'): Promise<TemporaryDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return {
+    path: join(dir, 'order-inbox.db'),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface LaunchedServer {
+  running: RunningServer;
+  admin: AdminClient;
+  /** The tenant made at start through the admin API. */
+  tenant: CreatedTenant;
+  /** Stops the server, waits for in-flight requests, closes the database, removes a temporary one. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a server on `config` (its admin token set) and makes one tenant through its admin API, as a
+ * test suite would. A temporary database is removed by `close()`, and at once when the start fails.
+ */
+export async function launchWithTenant(
+  config: Config,
+  temporary: TemporaryDatabase | null,
+  spec?: TenantSpec,
+): Promise<LaunchedServer> {
+  if (config.adminToken === null) throw new Error('launchWithTenant needs the admin token set');
+  let running: RunningServer;
+  try {
+    running = await startRunningServer(config);
+  } catch (error) {
+    await temporary?.remove();
+    throw error;
+  }
+  const admin = adminClient(`${running.ops?.url ?? running.url}/__admin`, config.adminToken);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       try {
         await running.close();
       } finally {
-        await removeDir();
+        await temporary?.remove();
       }
     })());
-
-  let created: CreatedTenant;
   try {
-    created = await admin.createTenant(options.tenant);
+    return { running, admin, tenant: await admin.createTenant(spec), close };
   } catch (error) {
     await close();
     throw error;
   }
-  return {
-    url: running.url,
-    apiBaseUrl: `${running.url}/api/v2`,
-    database: config.database.kind === 'sqlite' ? config.database.path : redactUrl(config.database.url),
-    tenant: {
-      account_id: created.account_id,
-      public_key: created.public_key,
-      secret_key: created.secret_key,
-      integration_id: created.integration_id,
-      webhook_signature_key: created.webhook_signature_key,
-    },
-    admin,
-    close,
-  };
 }
