@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
-import { systemClock } from './domain/clock.js';
+import { systemClock, virtualClockOver } from './domain/clock.js';
 import type { Clock } from './domain/clock.js';
 import { mountDocs } from './http/openapi.js';
 import { registerAdmin } from './http/admin/index.js';
@@ -53,8 +53,10 @@ async function listenQuietly(app: FastifyInstance, host: string, port: number): 
 export async function startServer(
   config: Config,
   store?: Store,
-  clock: Clock = systemClock,
+  realClock: Clock = systemClock,
 ): Promise<RunningServer> {
+  // One virtual clock for the app, the dispatcher and the retention: `/__admin/clock` moves them all.
+  const clock = virtualClockOver(realClock);
   // Logs leave through an asynchronous buffer: a request never waits on the terminal or a pipe. Lines
   // are written 4 KB at a time, or every 200 ms when quieter: one write per line cost a cached read
   // 51–52 µs of CPU against 39–45 µs buffered. What a crash can cost is the last log lines,
@@ -64,6 +66,8 @@ export async function startServer(
   const logger = pino({ level: config.logLevel }, destination);
   const db = store ?? (await openStore(config));
   const metrics = createMetrics();
+  // The stored setting before anything reads the time (the app's clock controls then follow it).
+  await clock.apply((await db.readClockSetting()).setting);
   const dispatcher = startWebhookDispatcher({
     store: db,
     clock,
@@ -73,6 +77,8 @@ export async function startServer(
     onOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
   });
   const retention = startWebhookRetention({ store: db, clock, logger, config });
+  // A clock moved forward may have made retries due: they are sent now, not at the next poll.
+  const stopFlushing = clock.onChange(({ fromUs, toUs }) => (toUs > fromUs ? dispatcher.flush() : undefined));
   const app = await buildApp({
     config,
     store: db,
@@ -96,6 +102,7 @@ export async function startServer(
       clock,
       onWebhookQueued: () => dispatcher.kick(),
       journal: app.journal,
+      clockControl: app.clockControl,
     });
     // The main app is ready: the ops server serves a snapshot of its document.
     await mountDocs(opsApp, app);
@@ -116,6 +123,7 @@ export async function startServer(
         // attempts be recorded, then close the database.
         await ops?.app.close();
         await app.close();
+        stopFlushing();
         await dispatcher.stop();
         await retention.stop();
         await db.close();
