@@ -96,9 +96,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(() => () => true);
 
   // The clock's setting is the database's: read at start, then followed as other instances change it.
+  // Without the admin API nothing may move it, and a setting stored earlier is not obeyed either.
   const clockControl = new ClockControl(clock, store);
-  await clockControl.load();
-  const stopFollowing = clockControl.follow();
+  if (config.adminToken !== null) await clockControl.load();
+  const stopFollowing = config.adminToken === null ? null : clockControl.follow();
   app.decorate('clockControl', clockControl);
   app.addHook('onClose', async () => stopFollowing?.());
 

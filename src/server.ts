@@ -66,8 +66,9 @@ export async function startServer(
   const logger = pino({ level: config.logLevel }, destination);
   const db = store ?? (await openStore(config));
   const metrics = createMetrics();
-  // The stored setting before anything reads the time (the app's clock controls then follow it).
-  await clock.apply((await db.readClockSetting()).setting);
+  // The stored setting before anything reads the time (the app's clock controls then follow it);
+  // without the admin API the clock is real time (docs/behaviour.md, "Virtual clock").
+  if (config.adminToken !== null) await clock.apply((await db.readClockSetting()).setting);
   const dispatcher = startWebhookDispatcher({
     store: db,
     clock,

@@ -490,3 +490,33 @@ describe('virtual clock: command line and programmatic twins', () => {
     assert.equal((await server.admin.clock()).real, true);
   });
 });
+
+describe('virtual clock: off with the admin API [sqlite]', () => {
+  test('a server without an admin token runs on real time, whatever setting is stored', async () => {
+    const first = await startTestServer({ adminToken: ADMIN_TOKEN }, 'sqlite');
+    try {
+      await setClock(first.url, { frozen_at: T });
+      const t = await createTenant(first.url);
+      await first.server.close();
+      const { startServer } = await import('../../src/server.js');
+      const plain = await startServer({ ...first.config, adminToken: null });
+      try {
+        const pushed = await call(`${plain.url}/api/v2/integrations/${t.integrationId}/shipments`, {
+          auth: t.basic,
+          body: [minimalOrder({ external_order_id: 'real-1' })],
+        });
+        assert.equal(pushed.status, 200, pushed.text);
+        const listed = await call(`${plain.url}/api/v2/integrations/${t.integrationId}/shipments`, {
+          auth: t.basic,
+        });
+        assert.equal(listed.body.results.length, 1);
+        assert.ok(listed.body.results[0].created_at < '2030', listed.body.results[0].created_at);
+        assert.equal((await admin(plain.url, '/clock')).status, 404);
+      } finally {
+        await plain.close();
+      }
+    } finally {
+      await first.close();
+    }
+  });
+});
