@@ -4,7 +4,10 @@ import { Authenticator } from './auth/authenticator.js';
 import { TokenIssuer } from './auth/oauth2.js';
 import { SecretHasher } from './auth/secrets.js';
 import type { Config } from './config.js';
+import { virtualClockOver } from './domain/clock.js';
 import type { Clock } from './domain/clock.js';
+import { ClockControl } from './domain/admin/clock.js';
+import { formatDateTime } from './domain/drf/time.js';
 import { IntegrationService } from './domain/integrations/integration-service.js';
 import { LogService } from './domain/integrations/log-service.js';
 import { MemoryRateLimiter } from './domain/rate-limit.js';
@@ -39,6 +42,10 @@ import { upsertShipments } from './http/v2/routes/shipments/upsert-shipments.js'
 export interface BuildAppOptions {
   config: Config;
   store: Store;
+  /**
+   * Real time for the server (a test may pass its own). The app reads it through a virtual clock the
+   * admin API controls; pass a `VirtualClock` to share that one with the webhook dispatcher.
+   */
   clock: Clock;
   logger: FastifyBaseLogger | false;
   /** Overrides the in-process limiter (e.g. one shared through the database by several instances). */
@@ -51,7 +58,8 @@ export interface BuildAppOptions {
 
 /** The composition root: wires everything, never listens (only the process entry does). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
-  const { config, store, clock, logger } = options;
+  const { config, store, logger } = options;
+  const clock = virtualClockOver(options.clock);
   const app = Fastify({
     loggerInstance: logger === false ? undefined : logger,
     // One line per request is ours (below); Fastify's two default lines are off.
@@ -87,6 +95,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // DRF's validators produce Sendcloud's messages; route schemas document and serialize.
   app.setValidatorCompiler(() => () => true);
 
+  // The clock's setting is the database's: read at start, then followed as other instances change it.
+  // Without the admin API nothing may move it, and a setting stored earlier is not obeyed either.
+  const clockControl = new ClockControl(clock, store);
+  if (config.adminToken !== null) await clockControl.load();
+  const stopFollowing = config.adminToken === null ? null : clockControl.follow();
+  app.decorate('clockControl', clockControl);
+  app.addHook('onClose', async () => stopFollowing?.());
+
   const hasher = new SecretHasher(config.secretPepper);
   const authenticator = new Authenticator(store, hasher, clock);
   const deps: AppDeps = {
@@ -106,6 +122,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
             (store.sharedRateLimiter?.() ?? new MemoryRateLimiter())
           : null,
   };
+
+  // Requests a limiter recorded after the instant the clock was moved back to would stand in every
+  // window until real time caught up with them: they are forgotten.
+  const limiter = deps.rateLimiter;
+  if (limiter?.forgetAfter !== undefined) {
+    const stop = clock.onChange(async ({ fromUs, toUs }) => {
+      if (toUs < fromUs) await limiter.forgetAfter?.(toUs);
+    });
+    app.addHook('onClose', async () => stop());
+  }
 
   installErrorHandling(app, config.bodyLimitBytes, store);
   installJsonBody(app, config.bodyLimitBytes);
@@ -139,6 +165,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 100) / 100,
       integration_id: request.integration?.id ?? integrationIdInPath(request),
+      // The line's own `time` stays real (the process log is in real time); a moved clock is shown beside it.
+      ...(clock.isReal ? {} : { server_time: formatDateTime(clock.nowUs()) }),
     };
     if (request.routeOptions.config.quietAccessLog === true) request.log.debug(line, 'request');
     else request.log.info(line, 'request');
@@ -173,6 +201,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       clock,
       onWebhookQueued: options.onWebhookQueued,
       journal: app.journal,
+      clockControl,
     });
     registerOps(app, { store, metrics });
     await mountDocs(app);

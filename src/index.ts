@@ -8,6 +8,8 @@ export { AdminApiError } from './programmatic/admin-client.js';
 export type {
   AccountSummary,
   AdminClient,
+  ClockChange,
+  ClockState,
   CreatedIntegration,
   CreatedTenant,
   RemovedCounts,

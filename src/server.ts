@@ -2,7 +2,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
-import { systemClock } from './domain/clock.js';
+import { systemClock, virtualClockOver } from './domain/clock.js';
 import type { Clock } from './domain/clock.js';
 import { mountDocs } from './http/openapi.js';
 import { createProcessLogger } from './logging.js';
@@ -55,11 +55,16 @@ async function listenQuietly(app: FastifyInstance, host: string, port: number): 
 export async function startServer(
   config: Config,
   store?: Store,
-  clock: Clock = systemClock,
+  realClock: Clock = systemClock,
 ): Promise<RunningServer> {
+  // One virtual clock for the app, the dispatcher and the retention: `/__admin/clock` moves them all.
+  const clock = virtualClockOver(realClock);
   const { logger, format: logFormat, flush: flushLog } = await createProcessLogger(config);
   const db = store ?? (await openStore(config));
   const metrics = createMetrics();
+  // The stored setting before anything reads the time (the app's clock controls then follow it);
+  // without the admin API the clock is real time (docs/behaviour.md, "Virtual clock").
+  if (config.adminToken !== null) await clock.apply((await db.readClockSetting()).setting);
   const dispatcher = startWebhookDispatcher({
     store: db,
     clock,
@@ -69,6 +74,8 @@ export async function startServer(
     onOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
   });
   const retention = startWebhookRetention({ store: db, clock, logger, config });
+  // A clock moved forward may have made retries due: they are sent now, not at the next poll.
+  const stopFlushing = clock.onChange(({ fromUs, toUs }) => (toUs > fromUs ? dispatcher.flush() : undefined));
   const app = await buildApp({
     config,
     store: db,
@@ -92,6 +99,7 @@ export async function startServer(
       clock,
       onWebhookQueued: () => dispatcher.kick(),
       journal: app.journal,
+      clockControl: app.clockControl,
     });
     // The main app is ready: the ops server serves a snapshot of its document.
     await mountDocs(opsApp, app);
@@ -113,6 +121,7 @@ export async function startServer(
         // attempts be recorded, then close the database.
         await ops?.app.close();
         await app.close();
+        stopFlushing();
         await dispatcher.stop();
         await retention.stop();
         await db.close();

@@ -31,7 +31,7 @@ async function adminCall(...call: Parameters<typeof adminRequest>): Promise<void
 async function adminRequest(
   configFrom: (overrides: ConfigOverrides) => Config,
   options: Target,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<unknown> {
@@ -277,6 +277,8 @@ export function registerAdminCommands(
       adminCall(configFrom, command.optsWithGlobals<Target>(), 'DELETE', '/journal'),
   );
 
+  registerClockCommands(admin, target, configFrom);
+
   target(
     admin
       .command('coverage')
@@ -286,6 +288,51 @@ export function registerAdminCommands(
     const answer = (await adminRequest(configFrom, options, 'GET', '/coverage')) as Coverage;
     process.stdout.write(options.json ? `${JSON.stringify(answer, null, 2)}\n` : coverageText(answer));
   });
+}
+
+/** `90`, `1.5`, `-30`, or with a unit: `90s`, `15m`, `2h`, `3d`: the seconds it names. */
+export function durationSeconds(text: string): number {
+  const match = /^(-?[0-9]+(?:\.[0-9]+)?)([smhd]?)$/.exec(text.trim());
+  if (match === null)
+    throw new Error(`the duration must be seconds, or a number with s, m, h or d (got "${text}")`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+/** `order-inbox admin clock …`: the virtual clock's twins of `GET` and `PUT /__admin/clock`. */
+function registerClockCommands(
+  admin: Command,
+  target: (command: Command) => Command,
+  configFrom: (overrides: ConfigOverrides) => Config,
+): void {
+  const clock = target(
+    admin.command('clock').description("the server's virtual clock: show it (no subcommand), or move it"),
+  ).action((options: Target) => adminCall(configFrom, options, 'GET', '/clock'));
+  // `--url` and `--token` are also `clock`'s own options, which Commander gives to the parent.
+  const put = (command: Command, body: unknown) =>
+    adminCall(configFrom, command.optsWithGlobals<Target>(), 'PUT', '/clock', body);
+  target(
+    clock
+      .command('freeze')
+      .description('stop the clock where it stands, or at an RFC 3339 instant (2030-01-01T00:00:00Z)')
+      .argument('[instant]'),
+  ).action((instant: string | undefined, _options: Target, command: Command) =>
+    put(command, instant === undefined ? { frozen: true } : { frozen_at: instant }),
+  );
+  target(
+    clock
+      .command('advance')
+      .description('move the clock by a duration: 90, 1.5, 15m, 2h, 3d (back in time: advance -- -30)')
+      .argument('<duration>'),
+  ).action((duration: string, _options: Target, command: Command) =>
+    put(command, { advance_seconds: durationSeconds(duration) }),
+  );
+  target(clock.command('run').description('let a frozen clock run on from where it stands')).action(
+    (_options: Target, command: Command) => put(command, { frozen: false }),
+  );
+  target(clock.command('real').description('back to real time')).action(
+    (_options: Target, command: Command) => put(command, { real: true }),
+  );
 }
 
 interface JournalFlags {

@@ -26,6 +26,8 @@ export const rateClassOf = (method: string): RateClass => (SAFE_METHODS.has(meth
 export interface RateLimiter {
   /** Records the request if it is within every rule; otherwise answers the seconds to wait. */
   take(accountId: number, rateClass: RateClass, nowUs: number): Promise<number | null>;
+  /** Forgets requests recorded after `nowUs` (the clock was moved back before them). */
+  forgetAfter?(nowUs: number): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -55,6 +57,18 @@ class Ring {
       this.times[this.start] = nowUs;
       this.start = (this.start + 1) % limit;
     }
+  }
+
+  /** Keeps only the times at or before `nowUs`, in their order. */
+  forgetAfter(nowUs: number): void {
+    const kept: number[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const at = this.times[(this.start + i) % this.rule.limit] as number;
+      if (at <= nowUs) kept.push(at);
+    }
+    this.start = 0;
+    this.size = kept.length;
+    kept.forEach((at, i) => (this.times[i] = at));
   }
 
   idleSince(nowUs: number): boolean {
@@ -89,6 +103,10 @@ export class MemoryRateLimiter implements RateLimiter {
     for (const ring of rings) ring.push(nowUs);
     if (++this.takes % 10_000 === 0) this.sweep(nowUs);
     return null;
+  }
+
+  async forgetAfter(nowUs: number): Promise<void> {
+    for (const rings of this.rings.values()) for (const ring of rings) ring.forgetAfter(nowUs);
   }
 
   /** Forgets accounts whose every window has passed, so memory follows the active accounts only. */

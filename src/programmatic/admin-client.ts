@@ -68,6 +68,19 @@ export interface WebhookDeliveryRecord {
   attempts: WebhookAttemptRecord[];
 }
 
+/** `GET`/`PUT /__admin/clock`'s answer. */
+export interface ClockState {
+  /** RFC 3339 in UTC. */
+  now: string;
+  frozen: boolean;
+  real: boolean;
+  offset_seconds: number;
+}
+
+/** `PUT /__admin/clock`'s body: exactly one field. */
+export type ClockChange =
+  { frozen_at: string } | { advance_seconds: number } | { real: true } | { frozen: boolean };
+
 export interface WebhookQuery {
   account_id?: number;
   integration_id?: number;
@@ -98,12 +111,18 @@ export interface AdminClient {
   /** Every account's data, or one account's; `keep_accounts` keeps identities and credentials. */
   reset(scope?: { account_id?: number; keep_accounts?: boolean }): Promise<RemovedCounts>;
   webhooks(query?: WebhookQuery): Promise<WebhookDeliveryRecord[]>;
+  /** The server's virtual clock; with a change, moves it first (`{ advance_seconds: 3600 }`, …). */
+  clock(change?: ClockChange): Promise<ClockState>;
   /** Any admin operation, for those without a method here: the parsed JSON answer. */
-  request<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
 export function adminClient(url: string, token: string): AdminClient {
-  const request = async <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => {
+  const request = async <T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${url}${path}`, {
@@ -141,6 +160,10 @@ export function adminClient(url: string, token: string): AdminClient {
       const path = search.size > 0 ? `/webhooks?${search.toString()}` : '/webhooks';
       return (await request<{ deliveries: WebhookDeliveryRecord[] }>('GET', path)).deliveries;
     },
+    clock: (change) =>
+      change === undefined
+        ? request<ClockState>('GET', '/clock')
+        : request<ClockState>('PUT', '/clock', change),
     request,
   };
 }

@@ -1,6 +1,7 @@
 import type { CreateTenantOutcome, NewTenant, RemovedCounts, ResetScope } from '../domain/admin/types.js';
 import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../domain/admin/snapshot-types.js';
 import type { RateLimiter } from '../domain/rate-limit.js';
+import type { ClockSetting, StoredClockSetting } from '../domain/clock.js';
 import type {
   Account,
   IntegrationChanges,
@@ -149,6 +150,19 @@ export interface Store {
   ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]>;
 
   // Test controls (the admin API).
+  /** The virtual clock's setting as stored (real time, version 0, when it was never set). */
+  readClockSetting(): Promise<StoredClockSetting>;
+  /**
+   * Stores the virtual clock's setting durably, one version above the last (PostgreSQL: and announces
+   * it to every instance); resolves what was stored.
+   */
+  saveClockSetting(setting: ClockSetting): Promise<StoredClockSetting>;
+  /**
+   * Where several instances serve the database (PostgreSQL): calls `onSetting` with every setting any
+   * instance saves (and once more after a lost connection comes back), without a query per request.
+   * Returns the function that stops it.
+   */
+  watchClockSetting?(onSetting: (stored: StoredClockSetting) => void): () => Promise<void>;
   listAccounts(): Promise<Account[]>;
   /**
    * Writes an account, its credential and its integrations (with the outbox entries `webhook` builds)

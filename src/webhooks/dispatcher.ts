@@ -25,6 +25,12 @@ import { AddressRefusedError, guardedLookup, refusedLiteralHost } from './addres
 export interface WebhookDispatcher {
   /** Look for due deliveries now (the server calls it after a change that wrote the outbox). */
   kick(): void;
+  /**
+   * Looks for due deliveries now and resolves once a round that started after this call has attempted
+   * and recorded them (the server calls it when the clock moves forward, so a test that advanced the
+   * clock past a retry reads the attempt as soon as its call returns).
+   */
+  flush(): Promise<void>;
   /** Stops polling and resolves once in-flight attempts are recorded (each bounded by the timeout). */
   stop(): Promise<void>;
 }
@@ -213,6 +219,8 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
   let again = false;
   /** Rounds in a row that the store failed; the back-off grows with it. */
   let storeFailures = 0;
+  /** `flush()` callers waiting for the next round to end. */
+  let flushWaiters: (() => void)[] = [];
 
   const schedule = (delayMs: number): void => {
     if (stopped) return;
@@ -302,6 +310,8 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
     running = (async () => {
       do {
         again = false;
+        const waiting = flushWaiters;
+        flushWaiters = [];
         try {
           const { claimed, soonestRetryMs } = await round();
           if (claimed === CLAIM_LIMIT) again = true;
@@ -323,7 +333,8 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
             log.warn({ reason, retryInMs: backoffMs }, 'webhook dispatch paused: database unavailable');
           else log.error({ err: error, retryInMs: backoffMs }, 'webhook dispatch round failed');
         }
-      } while (again && !stopped);
+        for (const resolve of waiting) resolve();
+      } while ((again || flushWaiters.length > 0) && !stopped);
     })().finally(() => {
       running = null;
       schedule(nextDelay);
@@ -332,17 +343,26 @@ export function startWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher 
 
   schedule(0);
 
+  const kick = (): void => {
+    if (stopped) return;
+    if (running) again = true;
+    else schedule(0);
+  };
+
   return {
-    kick() {
-      if (stopped) return;
-      if (running) again = true;
-      else schedule(0);
+    kick,
+    flush() {
+      if (stopped) return Promise.resolve();
+      const done = new Promise<void>((resolve) => flushWaiters.push(resolve));
+      kick();
+      return done;
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
       await running;
+      for (const resolve of flushWaiters.splice(0)) resolve();
     },
   };
 }

@@ -417,6 +417,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(Object.keys(doc.body.paths).sort(), [
         '/__admin/accounts',
         '/__admin/accounts/{id}',
+        '/__admin/clock',
         '/__admin/coverage',
         '/__admin/journal',
         '/__admin/openapi.json',

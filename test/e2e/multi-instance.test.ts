@@ -73,6 +73,7 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
       '0003_rate_limits',
       '0004_webhook_outbox_by_account',
       '0005_shipment_key_index',
+      '0009_clock',
     ]);
 
     const boot = runCli(['bootstrap', '--json', '--database', db.url]);

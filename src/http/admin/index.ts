@@ -11,6 +11,8 @@ import type { Journal } from '../../domain/admin/journal.js';
 import { TenantService } from '../../domain/admin/tenants.js';
 import { WebhookLog } from '../../domain/admin/webhooks.js';
 import type { Clock } from '../../domain/clock.js';
+import type { ClockControl } from '../../domain/admin/clock.js';
+import { clockOperations } from './clock-routes.js';
 import type { Store } from '../../storage/store.js';
 import { installJsonBody } from '../json-body.js';
 import { adminAuthHook } from './auth.js';
@@ -32,6 +34,8 @@ export interface AdminDeps {
   onWebhookQueued?: () => void;
   /** The main app's request journal (`app.journal`), which the journal and coverage operations read. */
   journal?: Journal | null;
+  /** The main app's clock controls (`app.clockControl`); without them there is no clock operation. */
+  clockControl?: ClockControl;
 }
 
 /** Mounts the admin API on `target` when an admin token is set; without one nothing is registered. */
@@ -49,6 +53,7 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
     ...adminOperations(tenants, journal),
     ...(journal ? journalOperations(journal) : []),
     ...webhookOperations(new WebhookLog(deps.store)),
+    ...(deps.clockControl ? clockOperations(deps.clockControl) : []),
   ];
   const snapshots = snapshotOperations(new SnapshotService(deps.store, deps.onWebhookQueued));
   const document = withSnapshotQuery(adminDocument([...operations, ...snapshots]));

@@ -7,7 +7,7 @@
  */
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import type { Clock } from '../../domain/clock.js';
+import type { VirtualClock } from '../../domain/clock.js';
 import { Journal, nearMisses, redactHeaders, redactQuery } from '../../domain/admin/journal.js';
 import { DOCS_PATH, OPENAPI_PATH } from '../openapi.js';
 import { operationOf } from '../ops.js';
@@ -77,7 +77,7 @@ function payloadText(payload: unknown): string {
   return payload === null || payload === undefined ? '' : '[stream]';
 }
 
-export function installJournal(app: FastifyInstance, journal: Journal, clock: Clock): void {
+export function installJournal(app: FastifyInstance, journal: Journal, clock: VirtualClock): void {
   app.decorateRequest('journalBody', null);
   const capture = captureBody(journal.bounds.bodyLimitBytes);
 
@@ -114,7 +114,7 @@ export function installJournal(app: FastifyInstance, journal: Journal, clock: Cl
     const testId = request.headers[TEST_ID_HEADER];
     const durationMs = Math.round(reply.elapsedTime * 100) / 100;
     journal.record({
-      atUs: clock.nowUs() - Math.round(reply.elapsedTime * 1000),
+      atUs: clock.readAgo(Math.round(reply.elapsedTime * 1000)),
       method: request.method,
       path,
       query: redactQuery(rawQuery(request)),

@@ -15,7 +15,7 @@ import {
 
 /** One admin operation: its route and, from the same definition, its entry in the admin OpenAPI document. */
 export interface AdminOperation {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Under `/__admin`, in OpenAPI's `{param}` notation. */
   path: string;
   operationId: string;

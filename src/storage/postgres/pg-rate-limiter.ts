@@ -28,6 +28,10 @@ export class PgRateLimiter implements RateLimiter {
     private readonly rules: Readonly<Record<RateClass, readonly RateRule[]>> = SENDCLOUD_RATE_RULES,
   ) {}
 
+  async forgetAfter(nowUs: number): Promise<void> {
+    await this.pool.query('DELETE FROM rate_events WHERE at_us > $1', [integer(nowUs)]);
+  }
+
   async take(accountId: number, rateClass: RateClass, nowUs: number): Promise<number | null> {
     const rules = this.rules[rateClass];
     const account = integer(accountId);

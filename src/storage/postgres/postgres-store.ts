@@ -46,6 +46,8 @@ import { tenantConflict } from '../tenant-conflict.js';
 import { CredentialLookups } from './pg-credential-lookups.js';
 import { PgWriteQueue } from './pg-write-queue.js';
 import { PgRateLimiter } from './pg-rate-limiter.js';
+import { readClock, watchClock, writeClock } from './clock.js';
+import type { ClockSetting, StoredClockSetting } from '../../domain/clock.js';
 import type { RateLimiter } from '../../domain/rate-limit.js';
 
 /**
@@ -259,6 +261,7 @@ export class PostgresStore implements Store {
   private readonly admin: PgAdmin;
   private readonly snapshot: PgSnapshot;
   private closed: Promise<void> | null = null;
+  private readonly clockWatches = new Set<() => Promise<void>>();
 
   constructor(options: PostgresOptions) {
     const statementTimeoutMs = options.statementTimeoutMs ?? 0;
@@ -393,7 +396,9 @@ export class PostgresStore implements Store {
 
   close(): Promise<void> {
     // Queued writes are committed (and answered) before the connections go.
-    this.closed ??= this.writes.drain().then(() => this.pool.end());
+    this.closed ??= Promise.all([...this.clockWatches].map((stop) => stop()))
+      .then(() => this.writes.drain())
+      .then(() => this.pool.end());
     return this.closed;
   }
 
@@ -420,6 +425,24 @@ export class PostgresStore implements Store {
     return this.write(
       async (client) => ((await client.query(q('setAccountPartner', [partner, id]))).rowCount ?? 0) > 0,
     );
+  }
+
+  readClockSetting(): Promise<StoredClockSetting> {
+    return readClock(this.pool);
+  }
+
+  saveClockSetting(setting: ClockSetting): Promise<StoredClockSetting> {
+    return this.write((client) => writeClock(client, setting));
+  }
+
+  watchClockSetting(onSetting: (stored: StoredClockSetting) => void): () => Promise<void> {
+    const stop = watchClock(this.url, types, onSetting);
+    const stopOnce = async (): Promise<void> => {
+      this.clockWatches.delete(stopOnce);
+      await stop();
+    };
+    this.clockWatches.add(stopOnce);
+    return stopOnce;
   }
 
   async countAccounts(): Promise<number> {

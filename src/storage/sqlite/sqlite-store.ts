@@ -46,6 +46,8 @@ import type { Row } from '../rows.js';
 import { TurnBatch } from '../turn-batch.js';
 import { SqliteAdmin, integrationParams } from './admin.js';
 import { SqliteSnapshot } from './snapshot.js';
+import { SqliteClock } from './clock.js';
+import type { ClockSetting, StoredClockSetting } from '../../domain/clock.js';
 import { replacedScopes, snapshotConflict } from '../snapshot-tables.js';
 import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../../domain/admin/snapshot-types.js';
 import { tenantConflict } from '../tenant-conflict.js';
@@ -180,6 +182,7 @@ export class SqliteStore implements Store {
   private s!: Statements;
   private admin!: SqliteAdmin;
   private snapshot!: SqliteSnapshot;
+  private clock!: SqliteClock;
   private readonly listStatements = new Map<string, Statement>();
 
   constructor(options: SqliteOptions) {
@@ -373,6 +376,7 @@ export class SqliteStore implements Store {
       this.enqueueWebhook(integration, webhook, nowUs),
     );
     this.snapshot = new SqliteSnapshot(this.db);
+    this.clock = new SqliteClock(this.db);
     return applied;
   }
 
@@ -841,6 +845,14 @@ export class SqliteStore implements Store {
 
   async exportSnapshot(accountId: number | null): Promise<SnapshotRows | null> {
     return this.snapshot.export(accountId);
+  }
+
+  async readClockSetting(): Promise<StoredClockSetting> {
+    return this.clock.read();
+  }
+
+  saveClockSetting(setting: ClockSetting): Promise<StoredClockSetting> {
+    return this.writes.enqueue(() => this.clock.write(setting));
   }
 
   async importSnapshot(rows: SnapshotRows, replace: SnapshotReplace): Promise<ImportOutcome> {
