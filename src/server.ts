@@ -96,6 +96,7 @@ export async function startServer(
       clock,
       onWebhookQueued: () => dispatcher.kick(),
       journal: app.journal,
+      faults: app.faults,
     });
     // The main app is ready: the ops server serves a snapshot of its document.
     await mountDocs(opsApp, app);

@@ -21,6 +21,8 @@ import { adminOperations, registerAdminRoutes } from './routes.js';
 import { SnapshotService } from '../../domain/admin/snapshot.js';
 import { registerSnapshotRoutes, snapshotOperations, withSnapshotQuery } from './snapshot-routes.js';
 import { webhookOperations } from './webhooks.js';
+import type { FaultRules } from '../../domain/faults/rules.js';
+import { faultOperations } from './fault-routes.js';
 
 export const ADMIN_PREFIX = '/__admin';
 
@@ -32,6 +34,8 @@ export interface AdminDeps {
   onWebhookQueued?: () => void;
   /** The main app's request journal (`app.journal`), which the journal and coverage operations read. */
   journal?: Journal | null;
+  /** The main app's fault rules (`app.faults`), which the faults operations manage. */
+  faults?: FaultRules | null;
 }
 
 /** Mounts the admin API on `target` when an admin token is set; without one nothing is registered. */
@@ -49,6 +53,7 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
     ...adminOperations(tenants, journal),
     ...(journal ? journalOperations(journal) : []),
     ...webhookOperations(new WebhookLog(deps.store)),
+    ...(deps.faults ? faultOperations(deps.faults) : []),
   ];
   const snapshots = snapshotOperations(new SnapshotService(deps.store, deps.onWebhookQueued));
   const document = withSnapshotQuery(adminDocument([...operations, ...snapshots]));
