@@ -10,6 +10,8 @@ export type {
   AdminClient,
   CreatedIntegration,
   CreatedTenant,
+  FaultRuleRecord,
+  FaultRuleSpec,
   RemovedCounts,
   TenantIntegrationSpec,
   TenantSpec,
