@@ -670,6 +670,34 @@ for (const engine of ENGINES)
     });
   });
 
+describe('fault rules with OPS_PORT', () => {
+  test('rules made on the operations port apply to the API port', async () => {
+    const srv = await startTestServer({ adminToken: ADMIN_TOKEN, opsPort: 0 });
+    try {
+      const ops = srv.server.ops?.url as string;
+      assert.ok(ops !== undefined && ops !== srv.url);
+      const t = await createTenant(ops);
+      const made = await admin(ops, '/faults', {
+        method: 'POST',
+        body: { operation: 'get_integration', test_id: 'ops', effect: { status: 503 }, times: 1 },
+      });
+      assert.equal(made.status, 201, made.text);
+      assert.equal((await admin(srv.url, '/faults')).status, 404, 'no admin API on the API port');
+      const answer = await raw(`${srv.url}/api/v2/integrations/${t.integrationId}`, {
+        auth: t.basic,
+        testId: 'ops',
+      });
+      assert.equal(answer.status, 503);
+      assert.equal(answer.body.error.message, 'Service temporarily unavailable, try again later.');
+      const entries = (await admin(ops, '/journal?test_id=ops')).body.entries;
+      assert.equal(entries[0].fault.rule_id, made.body.id);
+      assert.deepEqual((await admin(ops, '/faults')).body, { rules: [] });
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('fault rules without the admin API', () => {
   test('there is no faults surface', async () => {
     const srv = await startTestServer();
