@@ -19,6 +19,10 @@ import { registerOpenApi } from './http/openapi.js';
 import { registerAdmin } from './http/admin/index.js';
 import { installJournal } from './http/admin/journal-hook.js';
 import { Journal } from './domain/admin/journal.js';
+import { FaultRules } from './domain/faults/rules.js';
+import { v2NamedErrors } from './domain/faults/named-errors.js';
+import type { RandomSource } from './domain/faults/random.js';
+import { installFaults } from './http/admin/fault-hook.js';
 import { createMetrics, operationOf, recordRequest, registerOps } from './http/ops.js';
 import { integrationIdInPath, requestPath } from './http/request-path.js';
 import { rootRoute } from './http/root.js';
@@ -54,6 +58,8 @@ export interface BuildAppOptions {
   onWebhookQueued?: () => void;
   /** The app's metrics; the process entry passes the registry it also serves on the ops port. */
   metrics?: Metrics;
+  /** The fault rules' random source for rules without a seed (default Math.random). */
+  faultRandom?: RandomSource;
 }
 
 /** The composition root: wires everything, never listens (only the process entry does). */
@@ -149,6 +155,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           bodyLimitBytes: config.journalBodyLimitBytes,
         }),
   );
+  // Fault rules, like the journal, exist only with the admin API on; their hooks go before the
+  // journal's, so an answer a fault replaces is journaled once, as the client got it.
+  app.decorate(
+    'faults',
+    config.adminToken === null
+      ? null
+      : new FaultRules({
+          namedErrors: v2NamedErrors,
+          random: options.faultRandom,
+          nowUs: () => clock.nowUs(),
+        }),
+  );
+  if (app.faults !== null) {
+    installFaults(app, app.faults, { journal: app.journal, clock, bodyLimitBytes: config.bodyLimitBytes });
+  }
   if (app.journal !== null) installJournal(app, app.journal, clock);
   const metrics = options.metrics ?? createMetrics();
   const record = recordRequest(metrics);
@@ -202,6 +223,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       onWebhookQueued: options.onWebhookQueued,
       journal: app.journal,
       clockControl,
+      faults: app.faults,
     });
     registerOps(app, { store, metrics });
     await mountDocs(app);

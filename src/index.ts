@@ -12,6 +12,8 @@ export type {
   ClockState,
   CreatedIntegration,
   CreatedTenant,
+  FaultRuleRecord,
+  FaultRuleSpec,
   RemovedCounts,
   TenantIntegrationSpec,
   TenantSpec,

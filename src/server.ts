@@ -100,6 +100,7 @@ export async function startServer(
       onWebhookQueued: () => dispatcher.kick(),
       journal: app.journal,
       clockControl: app.clockControl,
+      faults: app.faults,
     });
     // The main app is ready: the ops server serves a snapshot of its document.
     await mountDocs(opsApp, app);

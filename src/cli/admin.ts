@@ -3,6 +3,7 @@ import type { Config, ConfigOverrides } from '../config.js';
 import { SnapshotService, snapshotText } from '../domain/admin/snapshot.js';
 import { openStore } from '../storage/open-store.js';
 import { importSnapshotFile, readSnapshotFile, writeFileAtomically } from './snapshot-file.js';
+import { registerFaultCommands } from './admin-faults.js';
 
 /**
  * `order-inbox admin …`: the admin API's command-line twins. They talk to a running server over HTTP
@@ -278,6 +279,9 @@ export function registerAdminCommands(
   );
 
   registerClockCommands(admin, target, configFrom);
+  registerFaultCommands(admin, target, (options, method, path, body) =>
+    adminCall(configFrom, options, method, path, body),
+  );
 
   target(
     admin

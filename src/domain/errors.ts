@@ -72,7 +72,8 @@ export class OAuthError extends Error {
       | 'invalid_request'
       | 'unsupported_grant_type'
       | 'invalid_scope'
-      | 'temporarily_unavailable',
+      | 'temporarily_unavailable'
+      | 'server_error',
     readonly description: string,
   ) {
     super(description);

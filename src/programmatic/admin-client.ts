@@ -87,6 +87,47 @@ export interface WebhookQuery {
   limit?: number;
 }
 
+/** `POST /__admin/faults`'s body: which requests, what happens to them, how often. */
+export interface FaultRuleSpec {
+  /** The operation as logs name it: `upsert_shipments`, `delete_shipment`, `get_integration`, … */
+  operation: string;
+  /** Only requests sending `X-Order-Inbox-Test: <test_id>`. */
+  test_id?: string;
+  account_id?: number;
+  integration_id?: number;
+  effect: {
+    status?: number;
+    /** With `status`: a text replaces the message; JSON is the whole body, as is. */
+    body?: unknown;
+    /** One of the operation's documented errors by name (`listFaultOperations()`). */
+    error?: string;
+    apply_then_fail?: boolean;
+    latency_ms?: number;
+    latency_lognormal?: { median_ms: number; sigma: number };
+    close?: 'before_answer' | 'after_headers';
+    retry_after?: number;
+  };
+  times?: number;
+  probability?: number;
+  seed?: number;
+}
+
+export interface FaultRuleRecord {
+  id: number;
+  operation: string;
+  test_id: string | null;
+  account_id: number | null;
+  integration_id: number | null;
+  effect: FaultRuleSpec['effect'];
+  times: number | null;
+  /** Requests it still applies to; null: until removed. */
+  remaining: number | null;
+  probability: number | null;
+  seed: number | null;
+  applied: number;
+  created_at: string;
+}
+
 /** A failed admin call: the HTTP status and the admin error's stable code. */
 export class AdminApiError extends Error {
   constructor(
@@ -113,6 +154,15 @@ export interface AdminClient {
   webhooks(query?: WebhookQuery): Promise<WebhookDeliveryRecord[]>;
   /** The server's virtual clock; with a change, moves it first (`{ advance_seconds: 3600 }`, …). */
   clock(change?: ClockChange): Promise<ClockState>;
+  /** Adds a fault rule; matching requests get its effect. */
+  addFault(rule: FaultRuleSpec): Promise<FaultRuleRecord>;
+  /** The rules, in the order they are tried and consumed. */
+  faults(): Promise<FaultRuleRecord[]>;
+  /** Removes one test's rules, or all; answers how many went. */
+  clearFaults(testId?: string): Promise<number>;
+  removeFault(ruleId: number): Promise<void>;
+  /** The operations rules may name, each with its named errors. */
+  faultOperations(): Promise<{ operation: string; errors: string[] }[]>;
   /** Any admin operation, for those without a method here: the parsed JSON answer. */
   request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
@@ -164,6 +214,18 @@ export function adminClient(url: string, token: string): AdminClient {
       change === undefined
         ? request<ClockState>('GET', '/clock')
         : request<ClockState>('PUT', '/clock', change),
+    addFault: async (rule) => (await request<{ rule: FaultRuleRecord }>('POST', '/faults', rule)).rule,
+    faults: async () => (await request<{ rules: FaultRuleRecord[] }>('GET', '/faults')).rules,
+    clearFaults: async (testId) => {
+      const path = testId === undefined ? '/faults' : `/faults?${new URLSearchParams({ test_id: testId })}`;
+      return (await request<{ removed: number }>('DELETE', path)).removed;
+    },
+    removeFault: async (ruleId) => {
+      await request('DELETE', `/faults/${ruleId}`);
+    },
+    faultOperations: async () =>
+      (await request<{ operations: { operation: string; errors: string[] }[] }>('GET', '/faults/operations'))
+        .operations,
     request,
   };
 }

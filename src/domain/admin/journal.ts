@@ -7,6 +7,8 @@
  * operation and status, what was answered since the last reset (coverage).
  */
 
+import type { FaultEffect } from '../faults/rules.js';
+
 export const REDACTED = '[REDACTED]';
 
 export interface JournalBounds {
@@ -31,6 +33,13 @@ export interface NearMiss {
   path: string;
 }
 
+export interface JournalFault {
+  ruleId: number;
+  effect: FaultEffect;
+  /** The delay it added (a log-normal's draw), 0 for none. */
+  latencyMs: number;
+}
+
 export interface JournalEntry {
   id: number;
   atUs: number;
@@ -46,6 +55,8 @@ export interface JournalEntry {
   request: RecordedMessage;
   response: RecordedMessage;
   nearMisses: NearMiss[] | null;
+  /** The fault rule applied to the request, when one was; status 0 means it closed without an answer. */
+  fault: JournalFault | null;
   /** What the entry holds, counted against `maxBytes`. */
   bytes: number;
 }
@@ -270,6 +281,7 @@ export class Journal {
       status: entry.status,
       durationMs: entry.durationMs,
       nearMisses: entry.nearMisses,
+      fault: entry.fault,
       request: {
         headers: sent.headers,
         body: request.body,
@@ -296,7 +308,8 @@ export class Journal {
       entry.operation === 'method_not_allowed' && entry.nearMisses !== null && entry.nearMisses.length > 0
         ? entry.nearMisses.map((miss) => miss.operation)
         : [entry.operation];
-    for (const operation of counted) {
+    // A connection closed without an answer (status 0, a fault) answered nothing to count.
+    for (const operation of entry.status === 0 ? [] : counted) {
       const key = `${operation} ${entry.status}`;
       this.answered.set(key, (this.answered.get(key) ?? 0) + 1);
     }

@@ -28,7 +28,7 @@ export type UpsertResult =
     };
 
 const DAY_US = 86_400_000_000;
-const MISSING_KEYS = 'Missing shipment_uuid or the pair external_order_id and external_shipment_id';
+export const MISSING_KEYS = 'Missing shipment_uuid or the pair external_order_id and external_shipment_id';
 
 /** The delete keys read as the upsert's CharFields read them: trimmed, numbers as Python prints them. */
 const orderIdKey = charField();

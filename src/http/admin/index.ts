@@ -23,6 +23,8 @@ import { adminOperations, registerAdminRoutes } from './routes.js';
 import { SnapshotService } from '../../domain/admin/snapshot.js';
 import { registerSnapshotRoutes, snapshotOperations, withSnapshotQuery } from './snapshot-routes.js';
 import { webhookOperations } from './webhooks.js';
+import type { FaultRules } from '../../domain/faults/rules.js';
+import { faultOperations } from './fault-routes.js';
 
 export const ADMIN_PREFIX = '/__admin';
 
@@ -36,6 +38,8 @@ export interface AdminDeps {
   journal?: Journal | null;
   /** The main app's clock controls (`app.clockControl`); without them there is no clock operation. */
   clockControl?: ClockControl;
+  /** The main app's fault rules (`app.faults`), which the faults operations manage. */
+  faults?: FaultRules | null;
 }
 
 /** Mounts the admin API on `target` when an admin token is set; without one nothing is registered. */
@@ -54,6 +58,7 @@ export async function registerAdmin(target: FastifyInstance, deps: AdminDeps): P
     ...(journal ? journalOperations(journal) : []),
     ...webhookOperations(new WebhookLog(deps.store)),
     ...(deps.clockControl ? clockOperations(deps.clockControl) : []),
+    ...(deps.faults ? faultOperations(deps.faults) : []),
   ];
   const snapshots = snapshotOperations(new SnapshotService(deps.store, deps.onWebhookQueued));
   const document = withSnapshotQuery(adminDocument([...operations, ...snapshots]));

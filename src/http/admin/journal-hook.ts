@@ -6,7 +6,7 @@
  * as the client has its answer.
  */
 import { Transform } from 'node:stream';
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { VirtualClock } from '../../domain/clock.js';
 import { Journal, nearMisses, redactHeaders, redactQuery } from '../../domain/admin/journal.js';
 import { DOCS_PATH, OPENAPI_PATH } from '../openapi.js';
@@ -109,37 +109,56 @@ export function installJournal(app: FastifyInstance, journal: Journal, clock: Vi
     if (unknownPath && (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`))) {
       return done(null, payload);
     }
-    const operation = operationOf(request);
-    const body = request.journalBody;
-    const testId = request.headers[TEST_ID_HEADER];
-    const durationMs = Math.round(reply.elapsedTime * 100) / 100;
-    journal.record({
-      atUs: clock.readAgo(Math.round(reply.elapsedTime * 1000)),
-      method: request.method,
-      path,
-      query: redactQuery(rawQuery(request)),
-      operation,
-      accountId: request.principal?.accountId ?? null,
-      integrationId: request.integration?.id ?? integrationIdInPath(request),
-      testId: typeof testId === 'string' ? testId : null,
-      status: reply.statusCode,
-      durationMs,
-      request: {
-        headers: redactHeaders(request.headers),
-        body: body === null ? '' : Buffer.concat(body.chunks).toString('utf8'),
-        total: body?.total,
-        contentType: request.headers['content-type'],
-      },
-      response: {
-        headers: redactHeaders(reply.getHeaders()),
-        body: payloadText(payload),
-        contentType: reply.getHeader('content-type') as string | undefined,
-      },
-      nearMisses:
-        operation === 'not_found' || operation === 'method_not_allowed'
-          ? nearMisses(journal.catalogue, request.method, path)
-          : null,
-    });
+    recordExchange(journal, clock, request, reply, payload);
     done(null, payload);
+  });
+}
+
+/**
+ * One exchange into the journal: the request as read, the answer as about to leave. `status` 0 records
+ * a connection closed without any answer (a fault), as HAR files record an aborted request.
+ */
+export function recordExchange(
+  journal: Journal,
+  clock: VirtualClock,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  status: number = reply.statusCode,
+): void {
+  const path = `/${requestPath(request)}`;
+  const operation = operationOf(request);
+  const body = request.journalBody;
+  const testId = request.headers[TEST_ID_HEADER];
+  const durationMs = Math.round(reply.elapsedTime * 100) / 100;
+  journal.record({
+    atUs: clock.readAgo(Math.round(reply.elapsedTime * 1000)),
+    method: request.method,
+    path,
+    query: redactQuery(rawQuery(request)),
+    operation,
+    accountId: request.principal?.accountId ?? null,
+    integrationId: request.integration?.id ?? integrationIdInPath(request),
+    testId: typeof testId === 'string' ? testId : null,
+    status,
+    durationMs,
+    request: {
+      headers: redactHeaders(request.headers),
+      body: body === null ? '' : Buffer.concat(body.chunks).toString('utf8'),
+      total: body?.total,
+      contentType: request.headers['content-type'],
+    },
+    response: {
+      headers: redactHeaders(reply.getHeaders()),
+      body: status === 0 ? '' : payloadText(payload),
+      contentType: reply.getHeader('content-type') as string | undefined,
+    },
+    fault: request.fault
+      ? { ruleId: request.fault.ruleId, effect: request.fault.effect, latencyMs: request.fault.latencyMs }
+      : null,
+    nearMisses:
+      operation === 'not_found' || operation === 'method_not_allowed'
+        ? nearMisses(journal.catalogue, request.method, path)
+        : null,
   });
 }

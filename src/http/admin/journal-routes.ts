@@ -94,6 +94,20 @@ export const journalSchema = {
           duration_ms: { type: 'number' },
           request: message,
           response: message,
+          fault: {
+            type: ['object', 'null'],
+            description:
+              'The fault rule applied to this request (`POST /__admin/faults`), null when none. With `close: "before_answer"` the entry\'s `status` is 0: no answer was sent.',
+            required: ['rule_id', 'effect', 'latency_ms'],
+            properties: {
+              rule_id: { type: 'integer' },
+              effect: { type: 'object', additionalProperties: true },
+              latency_ms: {
+                type: 'integer',
+                description: 'The delay it added (a log-normal draw), 0 for none.',
+              },
+            },
+          },
           near_misses: {
             type: 'array',
             description:
@@ -200,6 +214,10 @@ function entryView(entry: JournalEntry) {
     duration_ms: entry.durationMs,
     request: messageView(entry.request),
     response: messageView(entry.response),
+    fault:
+      entry.fault === null
+        ? null
+        : { rule_id: entry.fault.ruleId, effect: entry.fault.effect, latency_ms: entry.fault.latencyMs },
     ...(entry.nearMisses === null ? {} : { near_misses: entry.nearMisses }),
   };
 }

@@ -59,7 +59,7 @@ export function adminDocument(operations: AdminOperation[]): object {
       title: 'order-inbox admin API',
       version: ADMIN_API_VERSION,
       description:
-        'Test controls for suites that run order-inbox in place of Sendcloud: tenants, resets, snapshots, the request journal, coverage and outgoing webhooks. Not Sendcloud\'s: it never changes how `/api/v2` answers. Off unless `ADMIN_TOKEN` is set; on the operations port when `OPS_PORT` is set. Every error answers `{"error": {"code", "message"}}`.',
+        'Test controls for suites that run order-inbox in place of Sendcloud: tenants, resets, snapshots, the request journal, coverage, outgoing webhooks and fault rules. Not Sendcloud\'s: it never changes how `/api/v2` answers, except through a fault rule a test set itself. Off unless `ADMIN_TOKEN` is set; on the operations port when `OPS_PORT` is set. Every error answers `{"error": {"code", "message"}}`.',
     },
     servers: [{ url: '/' }],
     security: [{ AdminToken: [] }],
