@@ -25,7 +25,9 @@ describe('first start and start-up errors of the built command line', () => {
     const port = portOf(holder);
     let refused;
     try {
-      refused = runCli(['serve', '--port', String(port), '--database', database], { LOG_LEVEL: 'info' });
+      refused = await runCli(['serve', '--port', String(port), '--database', database], {
+        LOG_LEVEL: 'info',
+      });
     } finally {
       holder.close();
     }
@@ -36,7 +38,7 @@ describe('first start and start-up errors of the built command line', () => {
     );
     assert.doesNotMatch(refused.stdout, /secret|listening/);
     // Nothing was created: the next start is still the first one.
-    const listed = runCli(['credentials', 'list', '--json', '--database', database]);
+    const listed = await runCli(['credentials', 'list', '--json', '--database', database]);
     assert.equal(listed.status, 0, listed.stderr);
     assert.equal(listed.stdout, '');
 
@@ -115,7 +117,7 @@ describe('first start and start-up errors of the built command line', () => {
     },
   ];
   for (const failure of failures) {
-    test(`${failure.name}: one line, no stack trace, exit ${failure.status}`, () => {
+    test(`${failure.name}: one line, no stack trace, exit ${failure.status}`, async () => {
       const directory = join(dir, 'a-directory.db');
       mkdirSync(directory, { recursive: true });
       const env = Object.fromEntries(
@@ -124,7 +126,7 @@ describe('first start and start-up errors of the built command line', () => {
           v.replace('DIR', dir),
         ]),
       );
-      const result = runCli(['serve', ...failure.args], env);
+      const result = await runCli(['serve', ...failure.args], env);
       assert.equal(result.stderr, `order-inbox: ${failure.line.replace('DIR', dir)}\n`);
       assert.equal(result.status, failure.status);
       assert.equal(result.stdout, '');

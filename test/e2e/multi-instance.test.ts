@@ -60,7 +60,7 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
       runCliAsync(['migrate', '--database', db.url]),
     ]);
     for (const run of runs) assert.equal(run.status, 0, run.stderr);
-    assert.equal(runCli(['migrate', '--database', db.url]).status, 0);
+    assert.equal((await runCli(['migrate', '--database', db.url])).status, 0);
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const ids = (await client.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map(
@@ -76,7 +76,7 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
       '0009_clock',
     ]);
 
-    const boot = runCli(['bootstrap', '--json', '--database', db.url]);
+    const boot = await runCli(['bootstrap', '--json', '--database', db.url]);
     assert.equal(boot.status, 0, boot.stderr);
     tenant = JSON.parse(boot.stdout) as Tenant;
     const env = { RATE_LIMIT: 'off', WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '50', PAGE_SIZE: '2' };
@@ -159,7 +159,7 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
   });
 
   test('a token issued by one works on the other; a revocation is refused by both on the next request', async () => {
-    const extra = runCli([
+    const extra = await runCli([
       'credentials',
       'create',
       '--account',
@@ -186,7 +186,7 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
       [tenant.integration_id],
     );
     assert.equal(
-      runCli(['credentials', 'revoke', '--public-key', key.public_key, '--database', db.url]).status,
+      (await runCli(['credentials', 'revoke', '--public-key', key.public_key, '--database', db.url])).status,
       0,
     );
     for (const proc of [a, b]) {
@@ -247,7 +247,7 @@ describe('two instances on one PostgreSQL', { skip: probe === null ? postgresSki
       serve(['--database', db.url], { RATE_LIMIT: 'on' }),
     ]);
     try {
-      const boot = runCli(['bootstrap', '--json', '--database', db.url]);
+      const boot = await runCli(['bootstrap', '--json', '--database', db.url]);
       const t = JSON.parse(boot.stdout) as Tenant;
       const tAuth = basicHeader(t.public_key, t.secret_key);
       // 1,000 safe requests a minute for the account, half through each instance.

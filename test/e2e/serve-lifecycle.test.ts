@@ -24,7 +24,7 @@ describe('end to end: order-inbox serve as a child process', () => {
       );
 
       // A second tenant made by the command line while the server runs on the same database.
-      const boot = runCli(['bootstrap', '--json', '--database', database]);
+      const boot = await runCli(['bootstrap', '--json', '--database', database]);
       assert.equal(boot.status, 0, boot.stderr);
       const tenant = JSON.parse(boot.stdout) as Record<string, unknown>;
       assert.deepEqual(Object.keys(tenant).slice(0, 4), [
@@ -60,7 +60,7 @@ describe('end to end: order-inbox serve as a child process', () => {
       assert.equal(del.response.status, 204);
 
       // credentials create / revoke while running: the revocation counts on the next request.
-      const extra = runCli([
+      const extra = await runCli([
         'credentials',
         'create',
         '--account',
@@ -73,7 +73,7 @@ describe('end to end: order-inbox serve as a child process', () => {
       const key = JSON.parse(extra.stdout) as { public_key: string; secret_key: string };
       const extraKey = sendcloudClient(first.url, { publicKey: key.public_key, secretKey: key.secret_key });
       assert.deepEqual(await listedUuids(extraKey, path.id), [created[1]]);
-      const revoke = runCli([
+      const revoke = await runCli([
         'credentials',
         'revoke',
         '--public-key',
@@ -108,7 +108,7 @@ describe('end to end: order-inbox serve as a child process', () => {
 
   test('acknowledged writes survive kill -9', async () => {
     const database = join(dir, 'crash.db');
-    const boot = runCli(['bootstrap', '--json', '--database', database]);
+    const boot = await runCli(['bootstrap', '--json', '--database', database]);
     const tenant = JSON.parse(boot.stdout) as {
       public_key: string;
       secret_key: string;
@@ -144,11 +144,13 @@ describe('end to end: order-inbox serve as a child process', () => {
     }
   });
 
-  test('--version prints the version; a bad setting fails listing the problem', () => {
-    const version = runCli(['--version']);
+  test('--version prints the version; a bad setting fails listing the problem', async () => {
+    const version = await runCli(['--version']);
     assert.equal(version.status, 0);
     assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
-    const bad = runCli(['serve', '--port', 'eighty', '--database', join(dir, 'x.db')], { PAGE_SIZE: '0' });
+    const bad = await runCli(['serve', '--port', 'eighty', '--database', join(dir, 'x.db')], {
+      PAGE_SIZE: '0',
+    });
     assert.equal(bad.status, 2);
     assert.equal(
       bad.stderr,

@@ -22,7 +22,7 @@ describe('order-inbox backup', () => {
     const database = join(dir, 'live.db');
     const copy = join(dir, 'copies', 'copy.db');
     try {
-      const boot = runCli(['bootstrap', '--json', '--database', database]);
+      const boot = await runCli(['bootstrap', '--json', '--database', database]);
       assert.equal(boot.status, 0, boot.stderr);
       const tenant = JSON.parse(boot.stdout) as Record<string, string | number>;
       const auth = basicHeader(String(tenant.public_key), String(tenant.secret_key));
@@ -85,8 +85,8 @@ describe('order-inbox backup', () => {
     }
   });
 
-  test('on PostgreSQL it names pg_dump, in one line, with a non-zero exit', () => {
-    const result = runCli([
+  test('on PostgreSQL it names pg_dump, in one line, with a non-zero exit', async () => {
+    const result = await runCli([
       'backup',
       join(tmpdir(), 'never.db'),
       '--database',

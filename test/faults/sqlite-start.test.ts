@@ -42,7 +42,7 @@ function assertRefused(result: ReturnType<typeof start>, database: string, reaso
 
 /** Leaves -wal and -shm beside the database, as a crash does: a server killed with SIGKILL. */
 async function crashLeavingWal(database: string): Promise<void> {
-  const boot = runCli(['bootstrap', '--json', '--database', database]);
+  const boot = await runCli(['bootstrap', '--json', '--database', database]);
   assert.equal(boot.status, 0, boot.stderr);
   const running = await serve(['--database', database]);
   running.child.kill('SIGKILL');
@@ -52,7 +52,7 @@ async function crashLeavingWal(database: string): Promise<void> {
 
 /** Starts, checks one tenant can read, stops. */
 async function startsAndServes(database: string, env: Record<string, string> = {}): Promise<void> {
-  const list = runCli(['credentials', 'list', '--json', '--database', database], env);
+  const list = await runCli(['credentials', 'list', '--json', '--database', database], env);
   assert.equal(list.status, 0, list.stderr);
   const running = await serve(['--database', database], env);
   try {
@@ -92,7 +92,7 @@ describe('a start on a database that cannot be written: one line, non-zero exit'
     try {
       chmodSync(dir, 0o777);
       const database = join(dir, 'orders.db');
-      const boot = runCli(['bootstrap', '--json', '--database', database]);
+      const boot = await runCli(['bootstrap', '--json', '--database', database]);
       assert.equal(boot.status, 0, boot.stderr);
       if (AS_ROOT) chownSync(database, NOBODY, NOBODY);
       chmodSync(database, 0o444);

@@ -41,7 +41,7 @@ describe('the SQLite WAL bound', () => {
     const database = join(dir, 'wal.db');
     const wal = `${database}-wal`;
     try {
-      const boot = runCli(['bootstrap', '--json', '--database', database]);
+      const boot = await runCli(['bootstrap', '--json', '--database', database]);
       assert.equal(boot.status, 0, boot.stderr);
       const tenant = JSON.parse(boot.stdout) as Record<string, string | number>;
       const auth = basicHeader(String(tenant.public_key), String(tenant.secret_key));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { runCli } from './cli.js';
+import { runCliSync } from './cli.js';
 import { basicHeader } from './server.js';
 import type { ServeProcess } from './cli.js';
 import { createThrowawayDatabase, postgresSkipMessage } from './postgres.js';
@@ -220,7 +220,7 @@ export interface Tenant {
 
 /** `bootstrap --json` against a database: a new account, key pair and integration. */
 export function bootstrapTenant(database: string, env: Record<string, string> = {}): Tenant {
-  const result = runCli(['bootstrap', '--json', '--database', database], env);
+  const result = runCliSync(['bootstrap', '--json', '--database', database], env);
   if (result.status !== 0) throw new Error(`bootstrap failed (${result.status}): ${result.stderr}`);
   const out = JSON.parse(result.stdout) as {
     account_id: number;

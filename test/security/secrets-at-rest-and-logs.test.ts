@@ -86,7 +86,7 @@ async function scenario(t: import('node:test').TestContext, engine: EngineName, 
   let proc: ServeProcess | null = null;
   try {
     const tenant = bootstrapTenant(database.location, env);
-    const made = runCli(
+    const made = await runCli(
       [
         'credentials',
         'create',
