@@ -277,7 +277,7 @@ function contract(
         T0,
       );
       assert.ok(created.ok);
-      const [o1, o2, o3, o4] = created.results.map((r) => r.id) as number[];
+      const [o1, o2, o3, o4] = created.results.map((r) => r.id) as [number, number, number, number];
       const q = (o: Partial<OrderListQuery>) => store.listOrders(listQuery(account.id, o)).then(ids);
       // Byte order: 'B' < 'a' < 'b'; the tie between the two 'b's falls to -pk.
       assert.deepEqual(await q({ sort: [{ key: 'order_number', descending: false }] }), [o3, o2, o4, o1]);
