@@ -41,6 +41,8 @@ export interface Integration {
   webhookUrl: string | null;
   webhookSignatureKey: string;
   createdAtUs: number;
+  /** v3's `feedback_type` (`eager`, `delayed`, `none`); v2 does not show it. */
+  feedbackType: string;
 }
 
 export interface NewIntegration {
@@ -111,6 +113,7 @@ export interface IntegrationChanges {
   servicePointCarriers?: string[];
   webhookActive?: boolean;
   webhookUrl?: string;
+  feedbackType?: string;
 }
 
 /** A webhook delivery to write to the outbox in the same transaction as the change it announces. */

@@ -203,7 +203,8 @@ const SQL = {
   // integration waits, then computes its change from what this one committed.
   lockIntegration: 'SELECT * FROM integrations WHERE id = $1 AND account_id = $2 FOR UPDATE',
   updateIntegration: `UPDATE integrations SET shop_name = $1, shop_url = $2, service_point_enabled = $3,
-      service_point_carriers = $4::jsonb, webhook_active = $5, webhook_url = $6, last_updated_at_us = $7
+      service_point_carriers = $4::jsonb, webhook_active = $5, webhook_url = $6, last_updated_at_us = $7,
+      feedback_type = $9
     WHERE id = $8
     RETURNING *`,
   deleteIntegration: 'DELETE FROM integrations WHERE id = $1',
@@ -584,6 +585,7 @@ export class PostgresStore implements Store {
               p.webhook_url,
               p.last_updated_at_us,
               id,
+              p.feedback_type,
             ]),
           ),
         ),

@@ -1020,7 +1020,8 @@ function prepareStatements(db: Database) {
     updateIntegration: db.prepare(
       `UPDATE integrations SET shop_name = @shop_name, shop_url = @shop_url,
          service_point_enabled = @service_point_enabled, service_point_carriers = @service_point_carriers,
-         webhook_active = @webhook_active, webhook_url = @webhook_url, last_updated_at_us = @last_updated_at_us
+         webhook_active = @webhook_active, webhook_url = @webhook_url, last_updated_at_us = @last_updated_at_us,
+         feedback_type = @feedback_type
        WHERE id = @id RETURNING *`,
     ),
     deleteIntegration: db.prepare('DELETE FROM integrations WHERE id = ?'),
