@@ -24,6 +24,7 @@ import type {
   ShopOrderStatus,
   StatusMappingEntry,
 } from '../domain/types.js';
+import type { OrderListQuery, OrderUpsertOutcome, OrderWrite, StoredOrder } from '../domain/orders/types.js';
 
 /**
  * A database that opens but cannot be written (a read-only file, folder or filesystem, leftover
@@ -150,6 +151,19 @@ export interface Store {
   getStatusMapping(integrationId: number): Promise<StatusMappingEntry[]>;
   /** Writes the categories given (others keep theirs), in one transaction. */
   setStatusMapping(integrationId: number, mapping: StatusMappingEntry[]): Promise<void>;
+  /**
+   * v3 orders, all scoped to the account: another account's order or integration is as unknown as one
+   * that does not exist. Applies the writes in order in one transaction, or none of them: every problem
+   * (an integration or explicit id not the account's, a changed `order_id`, a stale PATCH) refuses the
+   * whole batch, as does another transaction writing one of the same orders at that moment (`busy`).
+   */
+  upsertOrders(accountId: number, writes: OrderWrite[], nowUs: number): Promise<OrderUpsertOutcome>;
+  /** One page of the account's orders (`limit` rows from `offset`, in the query's order). */
+  listOrders(query: OrderListQuery): Promise<StoredOrder[]>;
+  getOrder(accountId: number, id: number): Promise<StoredOrder | null>;
+  /** A PATCH: writes the merged order `id` while it is still at `write.expectVersion` (else `stale`). */
+  patchOrder(accountId: number, id: number, write: OrderWrite, nowUs: number): Promise<OrderUpsertOutcome>;
+  deleteOrder(accountId: number, id: number): Promise<boolean>;
 
   createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog>;
   listLogs(query: LogListQuery): Promise<StoredIntegrationLog[]>;

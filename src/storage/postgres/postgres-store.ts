@@ -1,3 +1,10 @@
+import { PgOrders } from './orders.js';
+import type {
+  OrderListQuery,
+  OrderUpsertOutcome,
+  OrderWrite,
+  StoredOrder,
+} from '../../domain/orders/types.js';
 import pg from 'pg';
 import type { CustomTypesConfig, PoolClient, QueryConfig } from 'pg';
 import type {
@@ -262,6 +269,7 @@ export class PostgresStore implements Store {
   private readonly lookups: CredentialLookups;
   private readonly admin: PgAdmin;
   private readonly snapshot: PgSnapshot;
+  private readonly orders: PgOrders;
   private closed: Promise<void> | null = null;
 
   constructor(options: PostgresOptions) {
@@ -307,6 +315,7 @@ export class PostgresStore implements Store {
       this.enqueueWebhook(client, integration, webhook, nowUs),
     );
     this.snapshot = new PgSnapshot(this.pool);
+    this.orders = new PgOrders(this.pool);
   }
 
   sharedRateLimiter(): RateLimiter {
@@ -717,6 +726,27 @@ export class PostgresStore implements Store {
     query = { ...query, externalOrderIds, shipmentKeys };
     const result = await this.pool.query<unknown[]>({ ...buildPgListQuery(query), rowMode: 'array' });
     return result.rows.map(toShipment);
+  }
+
+  upsertOrders(accountId: number, writes: OrderWrite[], nowUs: number): Promise<OrderUpsertOutcome> {
+    if (writes.length === 0) return Promise.resolve({ ok: true, results: [] });
+    return this.write((client) => this.orders.upsert(client, accountId, writes, nowUs));
+  }
+
+  patchOrder(accountId: number, id: number, write: OrderWrite, nowUs: number): Promise<OrderUpsertOutcome> {
+    return this.upsertOrders(accountId, [{ ...write, explicitId: id }], nowUs);
+  }
+
+  listOrders(query: OrderListQuery): Promise<StoredOrder[]> {
+    return this.orders.list(query);
+  }
+
+  getOrder(accountId: number, id: number): Promise<StoredOrder | null> {
+    return this.orders.get(accountId, id);
+  }
+
+  deleteOrder(accountId: number, id: number): Promise<boolean> {
+    return this.write((client) => this.orders.delete(client, accountId, id));
   }
 
   createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog> {

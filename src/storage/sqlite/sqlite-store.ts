@@ -49,6 +49,13 @@ import { TurnBatch } from '../turn-batch.js';
 import { SqliteAdmin, integrationParams } from './admin.js';
 import { SqliteShopOrderStatuses } from './shop-order-statuses.js';
 import { SqliteSnapshot } from './snapshot.js';
+import { SqliteOrders } from './orders.js';
+import type {
+  OrderListQuery,
+  OrderUpsertOutcome,
+  OrderWrite,
+  StoredOrder,
+} from '../../domain/orders/types.js';
 import { replacedScopes, snapshotConflict } from '../snapshot-tables.js';
 import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../../domain/admin/snapshot-types.js';
 import { tenantConflict } from '../tenant-conflict.js';
@@ -184,6 +191,7 @@ export class SqliteStore implements Store {
   private admin!: SqliteAdmin;
   private snapshot!: SqliteSnapshot;
   private shopStatuses!: SqliteShopOrderStatuses;
+  private orders!: SqliteOrders;
   private readonly listStatements = new Map<string, Statement>();
 
   constructor(options: SqliteOptions) {
@@ -378,6 +386,7 @@ export class SqliteStore implements Store {
     );
     this.snapshot = new SqliteSnapshot(this.db);
     this.shopStatuses = new SqliteShopOrderStatuses(this.db);
+    this.orders = new SqliteOrders(this.db);
     return applied;
   }
 
@@ -772,6 +781,27 @@ export class SqliteStore implements Store {
       if (this.listStatements.size < 256) this.listStatements.set(sql, stmt);
     }
     return stmt;
+  }
+
+  upsertOrders(accountId: number, writes: OrderWrite[], nowUs: number): Promise<OrderUpsertOutcome> {
+    if (writes.length === 0) return Promise.resolve({ ok: true, results: [] });
+    return this.writes.enqueue(() => this.orders.upsert(accountId, writes, nowUs));
+  }
+
+  patchOrder(accountId: number, id: number, write: OrderWrite, nowUs: number): Promise<OrderUpsertOutcome> {
+    return this.upsertOrders(accountId, [{ ...write, explicitId: id }], nowUs);
+  }
+
+  async listOrders(query: OrderListQuery): Promise<StoredOrder[]> {
+    return this.orders.list(query);
+  }
+
+  async getOrder(accountId: number, id: number): Promise<StoredOrder | null> {
+    return this.orders.get(accountId, id);
+  }
+
+  deleteOrder(accountId: number, id: number): Promise<boolean> {
+    return this.writes.enqueue(() => this.orders.delete(accountId, id));
   }
 
   createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog> {
