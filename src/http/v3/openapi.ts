@@ -20,6 +20,31 @@ const COMMON_ERRORS: Record<string, string> = {
 const openApiPath = (url: string): string => url.replace(/:(\w+)/g, '{$1}');
 
 /**
+ * Every response the document lists for a route: its own, a 400 for a body, the shared pipeline's,
+ * and 405. The journal's coverage counts the same statuses (the route registers their keys).
+ */
+export function documentedResponses(route: Pick<V3Route, 'method' | 'docs'>): Record<string, object> {
+  const docs = route.docs ?? { responses: {} };
+  const responses: Record<string, object> = {};
+  for (const [status, response] of Object.entries(docs.responses)) {
+    responses[status] =
+      response.schema === undefined
+        ? { description: response.description }
+        : {
+            description: response.description,
+            content: { 'application/json': { schema: response.schema } },
+          };
+  }
+  if (route.method !== 'GET' && route.method !== 'DELETE' && responses[400] === undefined) {
+    responses[400] = errors('The body is not valid; one error object per problem, with its pointer.');
+  }
+  for (const [status, description] of Object.entries(COMMON_ERRORS))
+    responses[status] ??= errors(description);
+  responses[405] = errors('Another method than the path allows (`Allow` lists them).');
+  return responses;
+}
+
+/**
  * The v3 surface's OpenAPI 3.1 document, made from the same route definitions the surface serves
  * (`V3Route.docs`): a second document beside v2's, both on the documentation page.
  */
@@ -28,22 +53,7 @@ export function v3Document(routes: V3Route[], version: string): object {
   for (const route of routes) {
     if (route.docs === undefined) continue;
     const { docs } = route;
-    const responses: Record<string, object> = {};
-    for (const [status, response] of Object.entries(docs.responses)) {
-      responses[status] =
-        response.schema === undefined
-          ? { description: response.description }
-          : {
-              description: response.description,
-              content: { 'application/json': { schema: response.schema } },
-            };
-    }
-    if (route.method !== 'GET' && route.method !== 'DELETE' && responses[400] === undefined) {
-      responses[400] = errors('The body is not valid; one error object per problem, with its pointer.');
-    }
-    for (const [status, description] of Object.entries(COMMON_ERRORS))
-      responses[status] ??= errors(description);
-    responses[405] = errors('Another method than the path allows (`Allow` lists them).');
+    const responses = documentedResponses(route);
     (paths[`/api/v3${openApiPath(route.url)}`] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operation,
       summary: docs.summary,

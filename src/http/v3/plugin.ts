@@ -5,6 +5,7 @@ import { rateClassOf } from '../../domain/rate-limit.js';
 import { v3Errors } from '../../domain/v3/common-errors.js';
 import type { AppDeps } from '../deps.js';
 import { installV3Errors } from './error-renderer.js';
+import { documentedResponses } from './openapi.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -152,7 +153,7 @@ export function registerV3Routes(app: FastifyInstance, deps: AppDeps, routes: V3
         // statuses are listed for the journal's coverage; the serializer is plain JSON.
         schema: {
           hide: true,
-          response: Object.fromEntries(Object.keys(route.docs?.responses ?? {}).map((s) => [s, {}])),
+          response: Object.fromEntries(Object.keys(documentedResponses(route)).map((s) => [s, {}])),
         },
         serializerCompiler: plainJson,
         onRequest: route.method === 'DELETE' ? [ignoreBody] : undefined,
