@@ -283,10 +283,11 @@ for (const engine of ENGINES) {
       assert.equal((await admin(srv.url, '/reset', { method: 'POST' })).status, 200);
       const fresh = await admin(srv.url, '/coverage');
       assert.equal(fresh.status, 200, fresh.text);
-      // What the served OpenAPI document lists, operation by operation.
-      const document = (await call(`${srv.url}/api/v2/openapi.json`)).body;
+      // What the served OpenAPI documents (v2's and v3's) list, operation by operation.
+      const v2 = (await call(`${srv.url}/api/v2/openapi.json`)).body;
+      const v3 = (await call(`${srv.url}/api/v3/openapi.json`)).body;
       const documented: string[] = [];
-      for (const [path, methods] of Object.entries(document.paths as Record<string, Entry>)) {
+      for (const [path, methods] of Object.entries({ ...v2.paths, ...v3.paths } as Record<string, Entry>)) {
         for (const [method, operation] of Object.entries(methods as Record<string, Entry>)) {
           for (const status of Object.keys(operation.responses)) {
             documented.push(`${method.toUpperCase()} ${path} ${status}`);

@@ -322,6 +322,7 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
           webhookUrl: null,
           webhookSignatureKey: 'sig-1',
           createdAtUs: T0 + 10,
+          feedbackType: 'eager',
         });
         const full = await store.createIntegration(
           account.id,
@@ -354,6 +355,7 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
             webhookUrl: 'https://hooks.example/x',
             webhookSignatureKey: 'sig-2',
             createdAtUs: T0 + 20,
+            feedbackType: 'eager',
           },
         );
         assert.deepEqual(await store.getIntegration(account.id, full.id), full);
