@@ -6,6 +6,7 @@ import { ENGINES, ManualClock, call, engineSkip, startTestServer } from '../help
 import type { Tenant, TestServer } from '../helpers/server.js';
 import { formatTimestamp } from '../../src/domain/v3/time.js';
 import { assertV3Error, tokenFor } from './helpers.js';
+import { basicOrder, errorExample, requestExamples } from './order-fixtures.js';
 
 /**
  * The Orders API under /api/v3 on both engines: every documented request example replayed (and the
@@ -13,23 +14,6 @@ import { assertV3Error, tokenFor } from './helpers.js';
  * the state, PATCH's merge, account scope. Every answer is validated against the reference by `call()`.
  */
 const doc = (): Json => referenceDocument('sendcloud-v3-orders');
-const requestExamples = (path: string, method: string): Record<string, Json> =>
-  Object.fromEntries(
-    Object.entries(doc().paths[path][method].requestBody.content['application/json'].examples).map(
-      ([name, example]) => [name, structuredClone((example as Json).value)],
-    ),
-  );
-const errorExample = (path: string, method: string, status: number, name: string): Json =>
-  doc().paths[path][method].responses[String(status)].content['application/json'].examples[name].value
-    .errors[0];
-
-/** A basic valid order of `integrationId` (the CreateBasicOrder example, with its own order_id). */
-export function basicOrder(integrationId: number, orderId: string, overrides: Json = {}): Json {
-  const order = structuredClone(requestExamples('/orders', 'post').CreateBasicOrder[0]);
-  order.order_id = orderId;
-  order.order_details.integration.id = integrationId;
-  return { ...order, ...overrides };
-}
 
 for (const engine of ENGINES) {
   describe(`v3 orders [${engine}]`, { skip: await engineSkip(engine) }, () => {
@@ -52,20 +36,21 @@ for (const engine of ENGINES) {
     test('every documented create example is accepted: 201, one {id, order_id, order_number} per order', async () => {
       const t = await srv.tenant();
       const examples = requestExamples('/orders', 'post');
-      for (const [name, batch] of Object.entries(examples)) {
+      for (const [name, batch] of Object.entries(examples) as [string, Json][]) {
         if (name === 'UpdateBatchOrders') continue;
         for (const order of batch) order.order_details.integration.id = t.integrationId;
         batch[0].order_id = `${name}-1`;
         const answer = await post(t, batch);
         assert.equal(answer.status, 201, `${name}: ${answer.text}`);
+        const createdId: number = answer.body.data[0].id;
         assert.deepEqual(answer.body, {
-          data: [{ id: answer.body.data[0].id, order_id: `${name}-1`, order_number: batch[0].order_number }],
+          data: [{ id: createdId, order_id: `${name}-1`, order_number: batch[0].order_number }],
         });
-        assert.equal(typeof answer.body.data[0].id, 'number');
-        const got = await call(v3(`/orders/${answer.body.data[0].id}`), { auth: t.basic });
+        assert.equal(typeof createdId, 'number');
+        const got = await call(v3(`/orders/${createdId}`), { auth: t.basic });
         assert.equal(got.status, 200, got.text);
         // Every member sent is stored and answered (timestamps in the answer's form).
-        assert.equal(got.body.data.id, String(answer.body.data[0].id));
+        assert.equal(got.body.data.id, String(createdId));
         assert.deepEqual(got.body.data.payment_details.total_price, batch[0].payment_details.total_price);
         assert.deepEqual(got.body.data.shipping_address, batch[0].shipping_address);
         for (const member of [
@@ -256,7 +241,7 @@ for (const engine of ENGINES) {
       assert.match(got.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.678000\+00:00$/);
       assert.match(got.modified_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
       const bad = basicOrder(t.integrationId, 'C-2');
-      bad.order_details.order_created_at = 'yesterday';
+      bad.order_details.order_created_at = 'yesterday at noon';
       assertV3Error(await post(t, [bad]), 400, {
         code: 'invalid',
         detail: 'Input should be a valid datetime or date, invalid character in year',
