@@ -40,6 +40,7 @@ import { v3Document } from './http/v3/openapi.js';
 import { v3IntegrationRoutes } from './http/v3/routes/integrations.js';
 import { orderRoutes } from './http/v3/routes/orders/index.js';
 import { OrderService } from './domain/orders/order-service.js';
+import { shopOrderStatusRoutes } from './http/v3/routes/shop-order-statuses.js';
 import { sendV3Error } from './http/v3/error-renderer.js';
 import { v3Errors } from './domain/v3/common-errors.js';
 
@@ -175,7 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     { prefix: '/api/v2' },
   );
   // v3: a second surface over the same accounts, integrations and store, with its own error format.
-  const v3Routes = [...v3IntegrationRoutes(deps), ...orderRoutes(deps)];
+  const v3Routes = [...v3IntegrationRoutes(deps), ...shopOrderStatusRoutes(deps), ...orderRoutes(deps)];
   await app.register(async (v3) => registerV3Routes(v3, deps, v3Routes), { prefix: '/api/v3' });
   app.v3OpenApi = v3Document(v3Routes, PACKAGE_VERSION);
   await app.register(async (root) => oauth2Routes(root, deps));

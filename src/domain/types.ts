@@ -190,3 +190,22 @@ export interface WebhookAttempt {
   error: string | null;
   durationMs: number;
 }
+
+/** One translation of a shop order status (API v3). */
+export interface StatusTranslation {
+  status: string;
+  language: string;
+}
+
+/** A shop order status as declared for an integration (API v3); a status later left out is kept, deleted. */
+export interface ShopOrderStatus {
+  externalId: string;
+  translations: StatusTranslation[];
+  deletedAtUs: number | null;
+}
+
+/** A status category's mapping onto a shop status (null: mapped to nothing). */
+export interface StatusMappingEntry {
+  statusCategory: string;
+  externalId: string | null;
+}

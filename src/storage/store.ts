@@ -21,6 +21,8 @@ import type {
   ShipmentWrite,
   StoredShipment,
   UpsertOutcome,
+  ShopOrderStatus,
+  StatusMappingEntry,
 } from '../domain/types.js';
 import type { OrderListQuery, OrderUpsertOutcome, OrderWrite, StoredOrder } from '../domain/orders/types.js';
 
@@ -131,6 +133,24 @@ export interface Store {
   deleteShipment(integrationId: number, selector: ShipmentSelector): Promise<boolean>;
   listShipments(query: ShipmentListQuery): Promise<StoredShipment[]>;
 
+  /**
+   * v3's shop order statuses of an integration: the declared ones in declaration order, then the
+   * deleted ones (left out of a later declaration) in the order they were declared.
+   */
+  listShopOrderStatuses(integrationId: number): Promise<ShopOrderStatus[]>;
+  /**
+   * Replaces the declaration in one transaction: statuses named are written (a deleted one comes back),
+   * statuses left out are kept and marked deleted at `nowUs` (one already deleted keeps its time).
+   */
+  declareShopOrderStatuses(
+    integrationId: number,
+    statuses: Omit<ShopOrderStatus, 'deletedAtUs'>[],
+    nowUs: number,
+  ): Promise<void>;
+  /** The stored mapping of status categories; a category never mapped has no entry. */
+  getStatusMapping(integrationId: number): Promise<StatusMappingEntry[]>;
+  /** Writes the categories given (others keep theirs), in one transaction. */
+  setStatusMapping(integrationId: number, mapping: StatusMappingEntry[]): Promise<void>;
   /**
    * v3 orders, all scoped to the account: another account's order or integration is as unknown as one
    * that does not exist. Applies the writes in order in one transaction, or none of them: every problem

@@ -4,6 +4,9 @@
  * document; they do not validate (the handlers validate, with Pydantic's messages).
  */
 
+import { FEEDBACK_TYPES } from '../../domain/integrations/integration-update-v3.js';
+import { LANGUAGES, STATUS_CATEGORIES } from '../../domain/v3/shop-order-statuses.js';
+
 const timestamp = {
   type: 'string',
   format: 'date-time',
@@ -11,10 +14,7 @@ const timestamp = {
   example: '2024-01-01T10:00:00.000000+00:00',
 } as const;
 
-const languages = ['en-us', 'en-gb', 'fr-fr', 'de-de', 'nl-nl', 'es-es', 'it-it'] as const;
-export const STATUS_CATEGORIES = ['READY_TO_SEND', 'IN_TRANSIT', 'DELIVERED', 'CANCEL'] as const;
-export const LANGUAGES = languages;
-export const FEEDBACK_TYPES = ['eager', 'delayed', 'none'] as const;
+const languages = LANGUAGES;
 
 export const v3Schemas = {
   ErrorObject: {

@@ -27,6 +27,8 @@ import type {
   ShipmentWrite,
   StoredShipment,
   UpsertOutcome,
+  ShopOrderStatus,
+  StatusMappingEntry,
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import type { Readiness, Store } from '../store.js';
@@ -45,6 +47,7 @@ import {
   toWebhookDelivery,
 } from '../rows.js';
 import type { Row } from '../rows.js';
+import { pgShopOrderStatuses } from './shop-order-statuses.js';
 import { PgAdmin, integrationValues } from './admin.js';
 import { PgSnapshot } from './snapshot.js';
 import { replacedScopes, snapshotConflict } from '../snapshot-tables.js';
@@ -617,6 +620,26 @@ export class PostgresStore implements Store {
         ? await this.rows('listAllIntegrations', [])
         : await this.rows('listIntegrations', [accountId]);
     return rows.map(toIntegration);
+  }
+
+  listShopOrderStatuses(integrationId: number): Promise<ShopOrderStatus[]> {
+    return pgShopOrderStatuses.list(this.pool, integrationId);
+  }
+
+  declareShopOrderStatuses(
+    integrationId: number,
+    statuses: Omit<ShopOrderStatus, 'deletedAtUs'>[],
+    nowUs: number,
+  ): Promise<void> {
+    return this.write((client) => pgShopOrderStatuses.declare(client, integrationId, statuses, nowUs));
+  }
+
+  getStatusMapping(integrationId: number): Promise<StatusMappingEntry[]> {
+    return pgShopOrderStatuses.mapping(this.pool, integrationId);
+  }
+
+  setStatusMapping(integrationId: number, mapping: StatusMappingEntry[]): Promise<void> {
+    return this.write((client) => pgShopOrderStatuses.setMapping(client, integrationId, mapping));
   }
 
   upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]> {

@@ -24,6 +24,8 @@ import type {
   ShipmentWrite,
   StoredShipment,
   UpsertOutcome,
+  ShopOrderStatus,
+  StatusMappingEntry,
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import { UnwritableDatabaseError } from '../store.js';
@@ -45,6 +47,7 @@ import {
 import type { Row } from '../rows.js';
 import { TurnBatch } from '../turn-batch.js';
 import { SqliteAdmin, integrationParams } from './admin.js';
+import { SqliteShopOrderStatuses } from './shop-order-statuses.js';
 import { SqliteSnapshot } from './snapshot.js';
 import { SqliteOrders } from './orders.js';
 import type {
@@ -187,6 +190,7 @@ export class SqliteStore implements Store {
   private s!: Statements;
   private admin!: SqliteAdmin;
   private snapshot!: SqliteSnapshot;
+  private shopStatuses!: SqliteShopOrderStatuses;
   private orders!: SqliteOrders;
   private readonly listStatements = new Map<string, Statement>();
 
@@ -381,6 +385,7 @@ export class SqliteStore implements Store {
       this.enqueueWebhook(integration, webhook, nowUs),
     );
     this.snapshot = new SqliteSnapshot(this.db);
+    this.shopStatuses = new SqliteShopOrderStatuses(this.db);
     this.orders = new SqliteOrders(this.db);
     return applied;
   }
@@ -693,6 +698,26 @@ export class SqliteStore implements Store {
       accountId === null ? this.s.listAllIntegrations.all() : this.s.listIntegrations.all(accountId)
     ) as Row[];
     return rows.map(toIntegration);
+  }
+
+  async listShopOrderStatuses(integrationId: number): Promise<ShopOrderStatus[]> {
+    return this.shopStatuses.list(integrationId);
+  }
+
+  declareShopOrderStatuses(
+    integrationId: number,
+    statuses: Omit<ShopOrderStatus, 'deletedAtUs'>[],
+    nowUs: number,
+  ): Promise<void> {
+    return this.writes.enqueue(() => this.shopStatuses.declare(integrationId, statuses, nowUs));
+  }
+
+  async getStatusMapping(integrationId: number): Promise<StatusMappingEntry[]> {
+    return this.shopStatuses.mapping(integrationId);
+  }
+
+  setStatusMapping(integrationId: number, mapping: StatusMappingEntry[]): Promise<void> {
+    return this.writes.enqueue(() => this.shopStatuses.setMapping(integrationId, mapping));
   }
 
   upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]> {

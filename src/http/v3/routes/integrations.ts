@@ -1,4 +1,5 @@
 import { renderIntegrationV3, sortIntegrationsV3 } from '../../../domain/integrations/integration-view-v3.js';
+import { validateIntegrationUpdateV3 } from '../../../domain/integrations/integration-update-v3.js';
 import type { AppDeps } from '../../deps.js';
 import type { V3Route } from '../plugin.js';
 import { V3Query } from '../query.js';
@@ -85,8 +86,38 @@ export const deleteIntegrationV3 = (deps: AppDeps): V3Route => ({
   },
 });
 
+/** PATCH /integrations/{id} — 204; the same change v2's update makes, and the same webhook. */
+export const updateIntegrationV3 = (deps: AppDeps): V3Route => ({
+  method: 'PATCH',
+  url: '/integrations/:id',
+  operation: 'v3_update_integration',
+  auth: 'basic',
+  integration: true,
+  docs: {
+    summary: 'Update certain parts of an integration',
+    tags: ['Integrations'],
+    parameters: [idParameter],
+    requestBody: { content: { 'application/json': { schema: ref('IntegrationUpdate') } } },
+    responses: {
+      204: { description: 'Updated; `integration_updated` is sent when its webhook is on.' },
+      400: {
+        description:
+          "`Webhook URL required when enable webhook is set to true`, a service point without carriers, or members that are not valid (Pydantic's messages, each at its pointer).",
+        schema: ref('Errors'),
+      },
+      404: integrationNotFound,
+    },
+  },
+  handler: async (request, reply) => {
+    const integration = request.integration!;
+    await deps.integrations.apply(integration, validateIntegrationUpdateV3(integration, request.body));
+    return reply.code(204).send();
+  },
+});
+
 export const v3IntegrationRoutes = (deps: AppDeps): V3Route[] => [
   listIntegrationsV3(deps),
   getIntegrationV3(),
+  updateIntegrationV3(deps),
   deleteIntegrationV3(deps),
 ];
