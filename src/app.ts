@@ -45,6 +45,8 @@ import { upsertShipments } from './http/v2/routes/shipments/upsert-shipments.js'
 import { registerV3Routes } from './http/v3/plugin.js';
 import { v3Document } from './http/v3/openapi.js';
 import { v3IntegrationRoutes } from './http/v3/routes/integrations.js';
+import { orderRoutes } from './http/v3/routes/orders/index.js';
+import { OrderService } from './domain/orders/order-service.js';
 import { shopOrderStatusRoutes } from './http/v3/routes/shop-order-statuses.js';
 import { sendV3Error } from './http/v3/error-renderer.js';
 import { v3Errors } from './domain/v3/common-errors.js';
@@ -129,6 +131,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     shipments: new ShipmentService(store, clock, config.pageSize),
     integrations: new IntegrationService(store, clock, options.onWebhookQueued),
     logs: new LogService(store, clock, config.pageSize),
+    orders: new OrderService(store, clock),
     rateLimiter:
       options.rateLimiter !== undefined
         ? options.rateLimiter
@@ -222,7 +225,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     { prefix: '/api/v2' },
   );
   // v3: a second surface over the same accounts, integrations and store, with its own error format.
-  const v3Routes = [...v3IntegrationRoutes(deps), ...shopOrderStatusRoutes(deps)];
+  const v3Routes = [...v3IntegrationRoutes(deps), ...shopOrderStatusRoutes(deps), ...orderRoutes(deps)];
   await app.register(async (v3) => registerV3Routes(v3, deps, v3Routes), { prefix: '/api/v3' });
   app.v3OpenApi = v3Document(v3Routes, PACKAGE_VERSION);
   await app.register(async (root) => oauth2Routes(root, deps));

@@ -142,7 +142,15 @@ export function validateV3Response(
   const path = v3ReferencePath(urlPath);
   const operationVerb = verb === 'head' ? 'get' : verb;
   const operation = path === null ? undefined : c.doc.paths[path][operationVerb];
-  const response = operation?.responses?.[String(status)];
+  let response = operation?.responses?.[String(status)];
+  // A response may be a reference to `components/responses` (PATCH /orders/{id}'s 200 is `OrderUpdated`).
+  let schemaPointer = `/paths/${escapePointer(path ?? '')}/${operationVerb}/responses/${status}/content/application~1json/schema`;
+  const responseRef: unknown = response?.$ref;
+  if (typeof responseRef === 'string' && responseRef.startsWith('#/components/responses/')) {
+    const name = responseRef.slice('#/components/responses/'.length);
+    response = c.doc.components.responses[name];
+    schemaPointer = `/components/responses/${escapePointer(name)}/content/application~1json/schema`;
+  }
   if (response === undefined) {
     // Undocumented here: only an error in v3's format fits.
     if (status < 400)
@@ -158,8 +166,7 @@ export function validateV3Response(
   }
   if (verb === 'head') return;
   if (text === '') fail(what, 'the reference documents a JSON body, the answer is empty', text);
-  const pointer = `/paths/${escapePointer(path as string)}/${operationVerb}/responses/${status}/content/application~1json/schema`;
-  const validate = validatorAt(c, pointer);
+  const validate = validatorAt(c, schemaPointer);
   if (!validate(body)) {
     const problems = (validate.errors ?? [])
       .map((e) => `${e.instancePath || '/'} ${e.message ?? ''} (${e.schemaPath})`)

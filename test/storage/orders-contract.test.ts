@@ -200,6 +200,16 @@ function contract(
       assert.equal(await store.deleteOrder(account.id, id), false);
     });
 
+    test("an admin reset of the account's data removes its orders, and no other account's", async () => {
+      const { account, integration } = await tenant();
+      const other = await tenant();
+      assert.ok((await store.upsertOrders(account.id, [write(integration.id)], T0)).ok);
+      assert.ok((await store.upsertOrders(other.account.id, [write(other.integration.id)], T0)).ok);
+      assert.ok(await store.resetData({ accountId: account.id, keepAccounts: true }));
+      assert.deepEqual(await store.listOrders(listQuery(account.id)), []);
+      assert.equal((await store.listOrders(listQuery(other.account.id))).length, 1);
+    });
+
     test('a PATCH writes only over the version it read', async () => {
       const { account, integration } = await tenant();
       const w = write(integration.id);

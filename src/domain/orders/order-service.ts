@@ -7,7 +7,8 @@ import type { Store } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
 import { parseJson } from '../drf/json.js';
 import { JsonNumber } from '../drf/repr.js';
-import { type ErrorItem, formatPyDateTime, isPlainObject, validate } from '../pydantic/index.js';
+import { type ErrorItem, isPlainObject, validate } from '../pydantic/index.js';
+import { formatTimestamp } from '../v3/time.js';
 import type { V3ErrorObject } from '../v3/errors.js';
 import { V3Error } from '../v3/errors.js';
 import { batchPointer, orderErrors, patchPointer } from './documented-errors.js';
@@ -43,8 +44,8 @@ export function orderAnswer(order: StoredOrder): Doc {
     id: String(order.id),
     order_id: order.orderId,
     order_number: order.orderNumber,
-    created_at: formatPyDateTime({ us: order.createdAtUs, offsetSeconds: 0 }),
-    modified_at: formatPyDateTime({ us: order.modifiedAtUs, offsetSeconds: 0 }),
+    created_at: formatTimestamp(order.createdAtUs),
+    modified_at: formatTimestamp(order.modifiedAtUs),
   };
   for (const member of ORDER_MEMBERS) if (doc[member] !== undefined) answer[member] = doc[member];
   return answer;

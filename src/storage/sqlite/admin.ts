@@ -55,6 +55,8 @@ export class SqliteAdmin {
     if (one && this.s.getAccount.get(scope.accountId) === undefined) return null;
     const run = (statements: { one: Statement; all: Statement }): number =>
       (one ? statements.one.run(scope.accountId) : statements.all.run()).changes;
+    // v3 orders go with the shipments (not counted: the reset's answer predates them).
+    run(this.s.deleteOrders);
     // Children before parents: each count is what that statement removed, not what a cascade hid.
     const counts: RemovedCounts = {
       shipments: run(this.s.deleteShipments),
@@ -124,6 +126,7 @@ function prepare(db: Database) {
       'shipments',
       'integration_id IN (SELECT id FROM integrations WHERE account_id = ?)',
     ),
+    deleteOrders: scoped(db, 'orders', 'account_id = ?'),
     deleteLogs: scoped(db, 'integration_logs', 'account_id = ?'),
     deleteDeliveries: scoped(db, 'webhook_outbox', 'account_id = ?'),
     deleteTokens: scoped(
