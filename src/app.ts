@@ -19,6 +19,7 @@ import { Journal } from './domain/admin/journal.js';
 import { createMetrics, operationOf, recordRequest, registerOps } from './http/ops.js';
 import { integrationIdInPath, requestPath } from './http/request-path.js';
 import { rootRoute } from './http/root.js';
+import { registerPanel } from './http/panel.js';
 import type { Metrics } from './http/ops.js';
 import type { AppDeps } from './http/deps.js';
 import { answerClientError, installErrorHandling, sendError } from './http/v2/error-handler.js';
@@ -175,6 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       journal: app.journal,
     });
     registerOps(app, { store, metrics });
+    if (config.panel) await registerPanel(app);
     await mountDocs(app);
   }
   return app;
