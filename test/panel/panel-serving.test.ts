@@ -87,11 +87,11 @@ describe('the panel is served', () => {
       });
       assert.equal(pushed.status, 200, pushed.text);
       assert.equal(pushed.body[0].status, 'created');
-      const listed = await (
+      const listed = (await (
         await fetch(`${srv.url}/api/v2/integrations/${tenant.integrationId}/shipments`, {
           headers: { authorization: tenant.basic },
         })
-      ).json();
+      ).json()) as { results: { order_number: string }[] };
       assert.deepEqual(
         listed.results.map((r: { order_number: string }) => r.order_number),
         ['OPS-1'],
