@@ -181,18 +181,20 @@ function OrderList({
             {page.rows.map((row) => (
               <tr key={row.key} class="clickable" onClick={() => onOpen(row)}>
                 <td data-label="Order number">
-                  <button
-                    type="button"
-                    class="link"
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      onOpen(row);
-                    }}
-                  >
-                    {row.orderNumber || '(no order number)'}
-                  </button>
-                  <span class={`badge ${api}`} aria-label={`API ${api}`}>
-                    {api}
+                  <span>
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        onOpen(row);
+                      }}
+                    >
+                      {row.orderNumber || '(no order number)'}
+                    </button>
+                    <span class={`badge ${api}`} aria-label={`API ${api}`}>
+                      {api}
+                    </span>
                   </span>
                 </td>
                 <td data-label="Customer">{row.customer}</td>
