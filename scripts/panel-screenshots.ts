@@ -115,7 +115,12 @@ async function main(): Promise<void> {
       await page.getByLabel('Account id').fill(String(server.tenant.account_id));
       await page.getByRole('button', { name: 'Show' }).click();
       await page.locator('ol.journal > li').first().waitFor();
-      await page.locator('ol.journal > li summary').nth(1).click();
+      await page
+        .locator('ol.journal > li')
+        .filter({ hasText: /POST \/api\/v2\/integrations\/\d+\/shipments/ })
+        .first()
+        .locator('summary')
+        .click();
       await shot('panel-journal');
 
       await page.setViewportSize({ width: 390, height: 844 });

@@ -112,6 +112,12 @@ export function Fields({ object }: { object: { [key: string]: Json } }) {
 }
 
 export function RawJson({ value, label }: { value: unknown; label: string }) {
+  if (value === '' || value === null || value === undefined)
+    return (
+      <p class="muted" aria-label={label}>
+        (no body)
+      </p>
+    );
   return (
     <pre class="json" aria-label={label} tabIndex={0}>
       {typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
