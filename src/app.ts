@@ -12,7 +12,7 @@ import type { RateLimiter } from './domain/rate-limit.js';
 import { ShipmentService } from './domain/shipments/shipment-service.js';
 import type { Store } from './storage/store.js';
 import { registerApiRoutes } from './http/v2/api-plugin.js';
-import { registerOpenApi } from './http/openapi.js';
+import { PACKAGE_VERSION, registerOpenApi } from './http/openapi.js';
 import { registerAdmin } from './http/admin/index.js';
 import { installJournal } from './http/admin/journal-hook.js';
 import { Journal } from './domain/admin/journal.js';
@@ -36,6 +36,14 @@ import { oauth2Routes } from './http/v2/routes/oauth2/token.js';
 import { deleteShipment } from './http/v2/routes/shipments/delete-shipment.js';
 import { listShipments } from './http/v2/routes/shipments/list-shipments.js';
 import { upsertShipments } from './http/v2/routes/shipments/upsert-shipments.js';
+import { registerV3Routes } from './http/v3/plugin.js';
+import { v3Document } from './http/v3/openapi.js';
+import { v3IntegrationRoutes } from './http/v3/routes/integrations.js';
+import { orderRoutes } from './http/v3/routes/orders/index.js';
+import { OrderService } from './domain/orders/order-service.js';
+import { shopOrderStatusRoutes } from './http/v3/routes/shop-order-statuses.js';
+import { sendV3Error } from './http/v3/error-renderer.js';
+import { v3Errors } from './domain/v3/common-errors.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -71,7 +79,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 64 },
     // A path Fastify cannot route (bad percent-encoding, an over-long id) is an unknown path: 404.
-    frameworkErrors: (_error, request, reply) => sendError(reply, request, errors.notFound()),
+    frameworkErrors: (_error, request, reply) =>
+      (request.raw.url ?? '').startsWith('/api/v3/')
+        ? sendV3Error(reply, v3Errors.notFound())
+        : sendError(reply, request, errors.notFound()),
     // Errors Node's HTTP parser meets before a request exists still leave in the envelope.
     clientErrorHandler: answerClientError,
   });
@@ -99,6 +110,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     shipments: new ShipmentService(store, clock, config.pageSize),
     integrations: new IntegrationService(store, clock, options.onWebhookQueued),
     logs: new LogService(store, clock, config.pageSize),
+    orders: new OrderService(store, clock),
     rateLimiter:
       options.rateLimiter !== undefined
         ? options.rateLimiter
@@ -164,6 +176,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     { prefix: '/api/v2' },
   );
+  // v3: a second surface over the same accounts, integrations and store, with its own error format.
+  const v3Routes = [...v3IntegrationRoutes(deps), ...shopOrderStatusRoutes(deps), ...orderRoutes(deps)];
+  await app.register(async (v3) => registerV3Routes(v3, deps, v3Routes), { prefix: '/api/v3' });
+  app.v3OpenApi = v3Document(v3Routes, PACKAGE_VERSION);
   await app.register(async (root) => oauth2Routes(root, deps));
   rootRoute(app, { docsHere: config.opsPort === null });
   if (config.opsPort === null) {

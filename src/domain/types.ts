@@ -41,6 +41,8 @@ export interface Integration {
   webhookUrl: string | null;
   webhookSignatureKey: string;
   createdAtUs: number;
+  /** v3's `feedback_type` (`eager`, `delayed`, `none`); v2 does not show it. */
+  feedbackType: string;
 }
 
 export interface NewIntegration {
@@ -111,6 +113,7 @@ export interface IntegrationChanges {
   servicePointCarriers?: string[];
   webhookActive?: boolean;
   webhookUrl?: string;
+  feedbackType?: string;
 }
 
 /** A webhook delivery to write to the outbox in the same transaction as the change it announces. */
@@ -186,4 +189,23 @@ export interface WebhookAttempt {
   statusCode: number | null;
   error: string | null;
   durationMs: number;
+}
+
+/** One translation of a shop order status (API v3). */
+export interface StatusTranslation {
+  status: string;
+  language: string;
+}
+
+/** A shop order status as declared for an integration (API v3); a status later left out is kept, deleted. */
+export interface ShopOrderStatus {
+  externalId: string;
+  translations: StatusTranslation[];
+  deletedAtUs: number | null;
+}
+
+/** A status category's mapping onto a shop status (null: mapped to nothing). */
+export interface StatusMappingEntry {
+  statusCategory: string;
+  externalId: string | null;
 }

@@ -6,6 +6,7 @@ import type { IntegrationService } from '../domain/integrations/integration-serv
 import type { LogService } from '../domain/integrations/log-service.js';
 import type { RateLimiter } from '../domain/rate-limit.js';
 import type { ShipmentService } from '../domain/shipments/shipment-service.js';
+import type { OrderService } from '../domain/orders/order-service.js';
 import type { Store } from '../storage/store.js';
 
 /** What the HTTP layer is given by the composition root (`buildApp`). */
@@ -18,6 +19,8 @@ export interface AppDeps {
   shipments: ShipmentService;
   integrations: IntegrationService;
   logs: LogService;
+  /** v3 orders. */
+  orders: OrderService;
   /** Null when rate limits are off. */
   rateLimiter: RateLimiter | null;
 }

@@ -6,7 +6,8 @@
  * Two steps, because the document is collected from routes as they are registered:
  * 1. `registerOpenApi(app)` on the main app, before any route: registers the shared schemas and the
  *    generator. It returns `mountDocs`.
- * 2. `mountDocs(target)` serves `GET /api/v2/openapi.json` and `GET /api/v2/docs` on `target`: the main
+ * 2. `mountDocs(target)` serves `GET /api/v2/openapi.json`, v3's `GET /api/v3/openapi.json` (the main
+ *    app's `v3OpenApi`) and `GET /api/v2/docs`, which shows both, on `target`: the main
  *    app itself (call it before `ready`), or a separate operations app (call it after the main app is
  *    ready; that app then serves a snapshot of the finished document).
  * Neither route asks for credentials: the document is public, as Sendcloud's is.
@@ -17,6 +18,7 @@ import type { SwaggerOptions } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { addSharedSchemas } from './v2/schemas/index.js';
+import { V3_OPENAPI_PATH } from './v3/openapi.js';
 
 export const OPENAPI_PATH = '/api/v2/openapi.json';
 export const DOCS_PATH = '/api/v2/docs';
@@ -25,6 +27,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Log this route's answers at debug: the documentation page's assets are not API requests. */
     quietAccessLog?: boolean;
+  }
+  interface FastifyInstance {
+    /** The v3 surface's own document (src/http/v3/openapi.ts), served beside v2's; null without one. */
+    v3OpenApi: object | null;
   }
 }
 
@@ -44,6 +50,9 @@ interface PackageInfo {
 const PACKAGE = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as PackageInfo;
+
+/** The package's version, which both documents carry. */
+export const PACKAGE_VERSION = PACKAGE.version;
 
 /** The document's frame; `paths` and `components.schemas` come from the routes and shared schemas. */
 function documentFrame() {
@@ -91,6 +100,7 @@ export type MountDocs = (target: FastifyInstance) => Promise<void>;
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<MountDocs> {
   addSharedSchemas(app);
+  if (!app.hasDecorator('v3OpenApi')) app.decorate('v3OpenApi', null);
   await app.register(fastifySwagger, {
     openapi: documentFrame(),
     // Shared schemas keep their `$id` as their name under components.schemas.
@@ -114,6 +124,14 @@ export async function mountDocs(target: FastifyInstance, source: FastifyInstance
   target.get(OPENAPI_PATH, { schema: { hide: true }, config: { operation: 'openapi' } }, async () =>
     target.swagger(),
   );
+  const v3 = source.v3OpenApi;
+  if (v3 !== null) {
+    target.get(
+      V3_OPENAPI_PATH,
+      { schema: { hide: true }, config: { operation: 'v3_openapi' } },
+      async () => v3,
+    );
+  }
   await target.register(async (docs) => {
     // Named operations (never `not_found`): the page, and its scripts, styles and document at debug.
     docs.addHook('onRoute', (route) => {
@@ -124,7 +142,19 @@ export async function mountDocs(target: FastifyInstance, source: FastifyInstance
       routePrefix: DOCS_PATH,
       theme: { title: `${PACKAGE.name} — API documentation` },
       logo: { type: 'image/svg+xml', content: LOGO_SVG, href: '/' },
-      uiConfig: { deepLinking: true, displayOperationId: true },
+      uiConfig: {
+        deepLinking: true,
+        displayOperationId: true,
+        // Both versions on one page, v2 first (the selector in the top bar).
+        ...(v3 === null
+          ? {}
+          : {
+              urls: [
+                { url: OPENAPI_PATH, name: 'Sendcloud API v2' },
+                { url: V3_OPENAPI_PATH, name: 'Sendcloud API v3' },
+              ],
+            }),
+      },
       // The page loads only its own assets (from the package), never a CDN. The package's policy also
       // upgrades requests to https, which breaks the page on a plain-http self-hosted server: not that.
       staticCSP: true,

@@ -53,6 +53,9 @@ export function toIntegration(row: Row): Integration {
     webhookUrl: strOrNull(row.webhook_url),
     webhookSignatureKey: String(row.webhook_signature_key),
     createdAtUs: num(row.created_at_us),
+    // Rows read before migration 0007 (a snapshot of the previous release) have no column yet.
+    feedbackType:
+      row.feedback_type === undefined || row.feedback_type === null ? 'eager' : String(row.feedback_type),
   };
 }
 
@@ -131,5 +134,6 @@ export function integrationChangeParams(current: Integration, changes: Integrati
     webhook_active: changes.webhookActive ?? current.webhookActive,
     webhook_url: changes.webhookUrl ?? current.webhookUrl,
     last_updated_at_us: nowUs,
+    feedback_type: changes.feedbackType ?? current.feedbackType,
   };
 }

@@ -21,7 +21,10 @@ import type {
   ShipmentWrite,
   StoredShipment,
   UpsertOutcome,
+  ShopOrderStatus,
+  StatusMappingEntry,
 } from '../domain/types.js';
+import type { OrderListQuery, OrderUpsertOutcome, OrderWrite, StoredOrder } from '../domain/orders/types.js';
 
 /**
  * A database that opens but cannot be written (a read-only file, folder or filesystem, leftover
@@ -129,6 +132,38 @@ export interface Store {
   upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]>;
   deleteShipment(integrationId: number, selector: ShipmentSelector): Promise<boolean>;
   listShipments(query: ShipmentListQuery): Promise<StoredShipment[]>;
+
+  /**
+   * v3's shop order statuses of an integration: the declared ones in declaration order, then the
+   * deleted ones (left out of a later declaration) in the order they were declared.
+   */
+  listShopOrderStatuses(integrationId: number): Promise<ShopOrderStatus[]>;
+  /**
+   * Replaces the declaration in one transaction: statuses named are written (a deleted one comes back),
+   * statuses left out are kept and marked deleted at `nowUs` (one already deleted keeps its time).
+   */
+  declareShopOrderStatuses(
+    integrationId: number,
+    statuses: Omit<ShopOrderStatus, 'deletedAtUs'>[],
+    nowUs: number,
+  ): Promise<void>;
+  /** The stored mapping of status categories; a category never mapped has no entry. */
+  getStatusMapping(integrationId: number): Promise<StatusMappingEntry[]>;
+  /** Writes the categories given (others keep theirs), in one transaction. */
+  setStatusMapping(integrationId: number, mapping: StatusMappingEntry[]): Promise<void>;
+  /**
+   * v3 orders, all scoped to the account: another account's order or integration is as unknown as one
+   * that does not exist. Applies the writes in order in one transaction, or none of them: every problem
+   * (an integration or explicit id not the account's, a changed `order_id`, a stale PATCH) refuses the
+   * whole batch, as does another transaction writing one of the same orders at that moment (`busy`).
+   */
+  upsertOrders(accountId: number, writes: OrderWrite[], nowUs: number): Promise<OrderUpsertOutcome>;
+  /** One page of the account's orders (`limit` rows from `offset`, in the query's order). */
+  listOrders(query: OrderListQuery): Promise<StoredOrder[]>;
+  getOrder(accountId: number, id: number): Promise<StoredOrder | null>;
+  /** A PATCH: writes the merged order `id` while it is still at `write.expectVersion` (else `stale`). */
+  patchOrder(accountId: number, id: number, write: OrderWrite, nowUs: number): Promise<OrderUpsertOutcome>;
+  deleteOrder(accountId: number, id: number): Promise<boolean>;
 
   createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog>;
   listLogs(query: LogListQuery): Promise<StoredIntegrationLog[]>;

@@ -133,7 +133,11 @@ export async function call(
   // (Imported here so that this function is the only part of the file the check touches.)
   const { documentFor, isCheckedPath, validateResponse } = await import('./openapi-validator.js');
   const { origin, pathname } = new URL(url);
-  if (isCheckedPath(pathname)) {
+  const { isV3Path, validateV3Response } = await import('./v3-validator.js');
+  if (isV3Path(pathname)) {
+    // Issue 15: every /api/v3 answer is checked against Sendcloud's v3 reference itself.
+    validateV3Response(method, pathname, response.status, parsed, text, response.headers.get('content-type'));
+  } else if (isCheckedPath(pathname)) {
     validateResponse(await documentFor(origin), method, pathname, response.status, parsed, {
       text,
       contentType: response.headers.get('content-type'),

@@ -1,7 +1,7 @@
 import type { Store } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
 import { errors } from '../errors.js';
-import type { Integration } from '../types.js';
+import type { Integration, IntegrationChanges } from '../types.js';
 import { webhookFor } from '../webhooks/payload.js';
 import { validateIntegrationUpdate } from './integration-update.js';
 import { orderIntegrations, renderIntegration, renderIntegrationUpdate } from './integration-view.js';
@@ -25,9 +25,23 @@ export class IntegrationService {
     return renderIntegration(integration);
   }
 
+  /** The account's integrations as records, for a surface that shows them its own way (v3). */
+  records(accountId: number): Promise<Integration[]> {
+    return this.store.listIntegrations(accountId);
+  }
+
   /** PUT and PATCH alike: any subset of the IntegrationUpdate fields; omitted ones keep their values. */
   async update(integration: Integration, body: unknown) {
-    const changes = validateIntegrationUpdate(integration, body);
+    return renderIntegrationUpdate(
+      await this.apply(integration, validateIntegrationUpdate(integration, body)),
+    );
+  }
+
+  /**
+   * Applies validated changes, whichever version validated them: one write, one `integration_updated`
+   * webhook, as v2's update sends it.
+   */
+  async apply(integration: Integration, changes: IntegrationChanges): Promise<Integration> {
     const nowUs = this.clock.nowUs();
     const updated = await this.store.updateIntegration(
       integration.accountId,
@@ -38,7 +52,7 @@ export class IntegrationService {
     );
     if (updated === null) throw errors.integrationNotFound();
     if (updated.webhookActive) this.onWebhookQueued();
-    return renderIntegrationUpdate(updated);
+    return updated;
   }
 
   /** Deletes it with its shipments and logs; credentials and tokens are the account's and stay. */

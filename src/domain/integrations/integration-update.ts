@@ -27,7 +27,8 @@ const FIELDS = {
 /** The webhook fields are reported grouped under `settings` as `field: message` (reference 400 example). */
 const SETTINGS_FIELDS = new Set(['webhook_active', 'webhook_url']);
 
-const CARRIERS_REQUIRED = 'At least one carrier must be provided if the service point delivery is enabled.';
+export const CARRIERS_REQUIRED =
+  'At least one carrier must be provided if the service point delivery is enabled.';
 
 function flatten(tree: ErrorTree): string[] {
   if (Array.isArray(tree)) return tree.flatMap((t) => (typeof t === 'string' ? [t] : flatten(t)));

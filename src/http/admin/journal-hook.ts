@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Clock } from '../../domain/clock.js';
 import { Journal, nearMisses, redactHeaders, redactQuery } from '../../domain/admin/journal.js';
 import { DOCS_PATH, OPENAPI_PATH } from '../openapi.js';
+import { V3_OPENAPI_PATH } from '../v3/openapi.js';
 import { operationOf } from '../ops.js';
 import { integrationIdInPath, rawQuery, requestPath } from '../request-path.js';
 import { ADMIN_PREFIX } from './index.js';
@@ -34,7 +35,8 @@ const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 
 const journaled = (url: string): boolean =>
   url === '/oauth2/token' ||
-  (url.startsWith('/api/v2/') && url !== OPENAPI_PATH && !url.startsWith(DOCS_PATH));
+  (url.startsWith('/api/v2/') && url !== OPENAPI_PATH && !url.startsWith(DOCS_PATH)) ||
+  (url.startsWith('/api/v3/') && url !== V3_OPENAPI_PATH);
 
 /** Keeps the first `limit` bytes of the body on the request while the parser reads it. */
 function captureBody(limit: number) {
@@ -90,7 +92,8 @@ export function installJournal(app: FastifyInstance, journal: Journal, clock: Cl
     }
     const operation = route.config.operation;
     const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
-    if (operation === undefined || schema?.hide === true) return;
+    // v3's operations are hidden from v2's generated document (v3 has its own) but are the API's.
+    if (operation === undefined || (schema?.hide === true && route.config.catalogue !== true)) return;
     const statuses = Object.keys(schema?.response ?? {})
       .filter((key) => /^[1-5][0-9]{2}$/.test(key))
       .map(Number)

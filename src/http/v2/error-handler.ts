@@ -2,25 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, errors } from '../../domain/errors.js';
+import { fromFastifyError } from '../fastify-errors.js';
 import type { Store } from '../../storage/store.js';
 import { requestPath } from '../request-path.js';
-
-/** Fastify's own failures, mapped to what DRF answers in the same situation. */
-function fromFastifyError(error: FastifyError, request: FastifyRequest, bodyLimit: number): ApiError | null {
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(String(request.headers['content-type'] ?? ''));
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.bodyTooLarge(bodyLimit);
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return errors.badRequest('Request body size did not match Content-Length.');
-    case 'FST_ERR_CTP_INVALID_TYPE':
-    case 'FST_ERR_CTP_INVALID_HEADER':
-      return errors.unsupportedMediaType(String(request.headers['content-type'] ?? ''));
-    default:
-      return null;
-  }
-}
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: ApiError): FastifyReply {
   reply.code(error.status);

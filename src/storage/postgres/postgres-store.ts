@@ -1,3 +1,10 @@
+import { PgOrders } from './orders.js';
+import type {
+  OrderListQuery,
+  OrderUpsertOutcome,
+  OrderWrite,
+  StoredOrder,
+} from '../../domain/orders/types.js';
 import pg from 'pg';
 import type { CustomTypesConfig, PoolClient, QueryConfig } from 'pg';
 import type {
@@ -20,6 +27,8 @@ import type {
   ShipmentWrite,
   StoredShipment,
   UpsertOutcome,
+  ShopOrderStatus,
+  StatusMappingEntry,
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import type { Readiness, Store } from '../store.js';
@@ -38,6 +47,7 @@ import {
   toWebhookDelivery,
 } from '../rows.js';
 import type { Row } from '../rows.js';
+import { pgShopOrderStatuses } from './shop-order-statuses.js';
 import { PgAdmin, integrationValues } from './admin.js';
 import { PgSnapshot } from './snapshot.js';
 import { replacedScopes, snapshotConflict } from '../snapshot-tables.js';
@@ -196,7 +206,8 @@ const SQL = {
   // integration waits, then computes its change from what this one committed.
   lockIntegration: 'SELECT * FROM integrations WHERE id = $1 AND account_id = $2 FOR UPDATE',
   updateIntegration: `UPDATE integrations SET shop_name = $1, shop_url = $2, service_point_enabled = $3,
-      service_point_carriers = $4::jsonb, webhook_active = $5, webhook_url = $6, last_updated_at_us = $7
+      service_point_carriers = $4::jsonb, webhook_active = $5, webhook_url = $6, last_updated_at_us = $7,
+      feedback_type = $9
     WHERE id = $8
     RETURNING *`,
   deleteIntegration: 'DELETE FROM integrations WHERE id = $1',
@@ -258,6 +269,7 @@ export class PostgresStore implements Store {
   private readonly lookups: CredentialLookups;
   private readonly admin: PgAdmin;
   private readonly snapshot: PgSnapshot;
+  private readonly orders: PgOrders;
   private closed: Promise<void> | null = null;
 
   constructor(options: PostgresOptions) {
@@ -303,6 +315,7 @@ export class PostgresStore implements Store {
       this.enqueueWebhook(client, integration, webhook, nowUs),
     );
     this.snapshot = new PgSnapshot(this.pool);
+    this.orders = new PgOrders(this.pool);
   }
 
   sharedRateLimiter(): RateLimiter {
@@ -575,6 +588,7 @@ export class PostgresStore implements Store {
               p.webhook_url,
               p.last_updated_at_us,
               id,
+              p.feedback_type,
             ]),
           ),
         ),
@@ -606,6 +620,26 @@ export class PostgresStore implements Store {
         ? await this.rows('listAllIntegrations', [])
         : await this.rows('listIntegrations', [accountId]);
     return rows.map(toIntegration);
+  }
+
+  listShopOrderStatuses(integrationId: number): Promise<ShopOrderStatus[]> {
+    return pgShopOrderStatuses.list(this.pool, integrationId);
+  }
+
+  declareShopOrderStatuses(
+    integrationId: number,
+    statuses: Omit<ShopOrderStatus, 'deletedAtUs'>[],
+    nowUs: number,
+  ): Promise<void> {
+    return this.write((client) => pgShopOrderStatuses.declare(client, integrationId, statuses, nowUs));
+  }
+
+  getStatusMapping(integrationId: number): Promise<StatusMappingEntry[]> {
+    return pgShopOrderStatuses.mapping(this.pool, integrationId);
+  }
+
+  setStatusMapping(integrationId: number, mapping: StatusMappingEntry[]): Promise<void> {
+    return this.write((client) => pgShopOrderStatuses.setMapping(client, integrationId, mapping));
   }
 
   upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]> {
@@ -692,6 +726,27 @@ export class PostgresStore implements Store {
     query = { ...query, externalOrderIds, shipmentKeys };
     const result = await this.pool.query<unknown[]>({ ...buildPgListQuery(query), rowMode: 'array' });
     return result.rows.map(toShipment);
+  }
+
+  upsertOrders(accountId: number, writes: OrderWrite[], nowUs: number): Promise<OrderUpsertOutcome> {
+    if (writes.length === 0) return Promise.resolve({ ok: true, results: [] });
+    return this.write((client) => this.orders.upsert(client, accountId, writes, nowUs));
+  }
+
+  patchOrder(accountId: number, id: number, write: OrderWrite, nowUs: number): Promise<OrderUpsertOutcome> {
+    return this.upsertOrders(accountId, [{ ...write, explicitId: id }], nowUs);
+  }
+
+  listOrders(query: OrderListQuery): Promise<StoredOrder[]> {
+    return this.orders.list(query);
+  }
+
+  getOrder(accountId: number, id: number): Promise<StoredOrder | null> {
+    return this.orders.get(accountId, id);
+  }
+
+  deleteOrder(accountId: number, id: number): Promise<boolean> {
+    return this.write((client) => this.orders.delete(client, accountId, id));
   }
 
   createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog> {

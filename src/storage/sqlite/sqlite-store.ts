@@ -24,6 +24,8 @@ import type {
   ShipmentWrite,
   StoredShipment,
   UpsertOutcome,
+  ShopOrderStatus,
+  StatusMappingEntry,
 } from '../../domain/types.js';
 import { loadMigrations } from '../migrations.js';
 import { UnwritableDatabaseError } from '../store.js';
@@ -45,7 +47,15 @@ import {
 import type { Row } from '../rows.js';
 import { TurnBatch } from '../turn-batch.js';
 import { SqliteAdmin, integrationParams } from './admin.js';
+import { SqliteShopOrderStatuses } from './shop-order-statuses.js';
 import { SqliteSnapshot } from './snapshot.js';
+import { SqliteOrders } from './orders.js';
+import type {
+  OrderListQuery,
+  OrderUpsertOutcome,
+  OrderWrite,
+  StoredOrder,
+} from '../../domain/orders/types.js';
 import { replacedScopes, snapshotConflict } from '../snapshot-tables.js';
 import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../../domain/admin/snapshot-types.js';
 import { tenantConflict } from '../tenant-conflict.js';
@@ -180,6 +190,8 @@ export class SqliteStore implements Store {
   private s!: Statements;
   private admin!: SqliteAdmin;
   private snapshot!: SqliteSnapshot;
+  private shopStatuses!: SqliteShopOrderStatuses;
+  private orders!: SqliteOrders;
   private readonly listStatements = new Map<string, Statement>();
 
   constructor(options: SqliteOptions) {
@@ -373,6 +385,8 @@ export class SqliteStore implements Store {
       this.enqueueWebhook(integration, webhook, nowUs),
     );
     this.snapshot = new SqliteSnapshot(this.db);
+    this.shopStatuses = new SqliteShopOrderStatuses(this.db);
+    this.orders = new SqliteOrders(this.db);
     return applied;
   }
 
@@ -686,6 +700,26 @@ export class SqliteStore implements Store {
     return rows.map(toIntegration);
   }
 
+  async listShopOrderStatuses(integrationId: number): Promise<ShopOrderStatus[]> {
+    return this.shopStatuses.list(integrationId);
+  }
+
+  declareShopOrderStatuses(
+    integrationId: number,
+    statuses: Omit<ShopOrderStatus, 'deletedAtUs'>[],
+    nowUs: number,
+  ): Promise<void> {
+    return this.writes.enqueue(() => this.shopStatuses.declare(integrationId, statuses, nowUs));
+  }
+
+  async getStatusMapping(integrationId: number): Promise<StatusMappingEntry[]> {
+    return this.shopStatuses.mapping(integrationId);
+  }
+
+  setStatusMapping(integrationId: number, mapping: StatusMappingEntry[]): Promise<void> {
+    return this.writes.enqueue(() => this.shopStatuses.setMapping(integrationId, mapping));
+  }
+
   upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]> {
     const s = this.s;
     return this.writes.enqueue(() => {
@@ -747,6 +781,27 @@ export class SqliteStore implements Store {
       if (this.listStatements.size < 256) this.listStatements.set(sql, stmt);
     }
     return stmt;
+  }
+
+  upsertOrders(accountId: number, writes: OrderWrite[], nowUs: number): Promise<OrderUpsertOutcome> {
+    if (writes.length === 0) return Promise.resolve({ ok: true, results: [] });
+    return this.writes.enqueue(() => this.orders.upsert(accountId, writes, nowUs));
+  }
+
+  patchOrder(accountId: number, id: number, write: OrderWrite, nowUs: number): Promise<OrderUpsertOutcome> {
+    return this.upsertOrders(accountId, [{ ...write, explicitId: id }], nowUs);
+  }
+
+  async listOrders(query: OrderListQuery): Promise<StoredOrder[]> {
+    return this.orders.list(query);
+  }
+
+  async getOrder(accountId: number, id: number): Promise<StoredOrder | null> {
+    return this.orders.get(accountId, id);
+  }
+
+  deleteOrder(accountId: number, id: number): Promise<boolean> {
+    return this.writes.enqueue(() => this.orders.delete(accountId, id));
   }
 
   createLog(input: NewIntegrationLog, nowUs: number): Promise<StoredIntegrationLog> {
@@ -990,7 +1045,8 @@ function prepareStatements(db: Database) {
     updateIntegration: db.prepare(
       `UPDATE integrations SET shop_name = @shop_name, shop_url = @shop_url,
          service_point_enabled = @service_point_enabled, service_point_carriers = @service_point_carriers,
-         webhook_active = @webhook_active, webhook_url = @webhook_url, last_updated_at_us = @last_updated_at_us
+         webhook_active = @webhook_active, webhook_url = @webhook_url, last_updated_at_us = @last_updated_at_us,
+         feedback_type = @feedback_type
        WHERE id = @id RETURNING *`,
     ),
     deleteIntegration: db.prepare('DELETE FROM integrations WHERE id = ?'),

@@ -1,0 +1,74 @@
+import { INVALID, isPlainObject, pyBool, pyEnum, pyList, pyModel, pyStr, pyUrl } from '../pydantic/index.js';
+import type { ErrorItem } from '../pydantic/index.js';
+import type { Integration, IntegrationChanges } from '../types.js';
+import { v3Errors } from '../v3/common-errors.js';
+import { V3Error } from '../v3/errors.js';
+import { CARRIERS_REQUIRED } from './integration-update.js';
+
+export const FEEDBACK_TYPES = ['eager', 'delayed', 'none'] as const;
+
+/** The reference's `integration-model`, as the v3 service's Pydantic model reads it (unknown members ignored). */
+const integrationUpdate = pyModel('IntegrationUpdate', {
+  shop_name: { validator: pyStr({ minLength: 1, maxLength: 250 }) },
+  shop_url: { validator: pyUrl },
+  service_point_enabled: { validator: pyBool },
+  service_point_carriers: { validator: pyList(pyStr()) },
+  webhook_active: { validator: pyBool },
+  webhook_url: { validator: pyUrl },
+  feedback_type: { validator: pyEnum(FEEDBACK_TYPES) },
+});
+
+/** The reference's pointer form for a member of a single-object body: `/data/attributes/shop_name`. */
+const pointerOf = (item: ErrorItem): string => ['/data/attributes', ...item.loc.map(String)].join('/');
+
+const invalid = (detail: string, pointer?: string) =>
+  v3Errors.invalid(detail, pointer ? { pointer } : undefined);
+
+/**
+ * `PATCH /api/v3/integrations/{id}`: the changes to apply, or the V3Error to answer. Any subset of
+ * the model's members; an absent or null member keeps its value. Pydantic's messages for a member that
+ * is wrong (every one of them, each at its pointer); then the reference's two rules on the result:
+ * webhooks need a URL (its documented answer, byte for byte) and service points need a carrier (v2's
+ * text, which the v3 document describes without quoting an answer).
+ */
+export function validateIntegrationUpdateV3(current: Integration, body: unknown): IntegrationChanges {
+  // No body at all changes nothing, as `{}`; anything but an object is the reference's wrong format.
+  const input = body === undefined ? {} : body;
+  if (!isPlainObject(input)) throw v3Errors.wrongFormat();
+  const errors: ErrorItem[] = [];
+  const values = integrationUpdate(input, [], errors);
+  if (values === INVALID) {
+    throw new V3Error(
+      400,
+      errors.map((item) => ({
+        status: '400',
+        code: 'invalid',
+        title: 'Invalid',
+        detail: item.msg,
+        source: { pointer: pointerOf(item) },
+      })),
+    );
+  }
+  const changes: IntegrationChanges = {};
+  if ('shop_name' in values) changes.shopName = values.shop_name as string;
+  if ('shop_url' in values) changes.shopUrl = values.shop_url as string;
+  if ('service_point_enabled' in values)
+    changes.servicePointEnabled = values.service_point_enabled as boolean;
+  if ('service_point_carriers' in values)
+    changes.servicePointCarriers = values.service_point_carriers as string[];
+  if ('webhook_active' in values) changes.webhookActive = values.webhook_active as boolean;
+  if ('webhook_url' in values) changes.webhookUrl = values.webhook_url as string;
+  if ('feedback_type' in values) changes.feedbackType = values.feedback_type as string;
+
+  const active = changes.webhookActive ?? current.webhookActive;
+  const hookUrl = changes.webhookUrl ?? current.webhookUrl;
+  if (active && (hookUrl === null || hookUrl === '')) {
+    throw invalid('Webhook URL required when enable webhook is set to true');
+  }
+  const enabled = changes.servicePointEnabled ?? current.servicePointEnabled;
+  const carriers = changes.servicePointCarriers ?? current.servicePointCarriers;
+  if (enabled && carriers.length === 0) {
+    throw invalid(CARRIERS_REQUIRED, '/data/attributes/service_point_carriers');
+  }
+  return changes;
+}

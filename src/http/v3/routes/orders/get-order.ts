@@ -1,0 +1,23 @@
+import type { AppDeps } from '../../../deps.js';
+import type { V3Route } from '../../plugin.js';
+import { notFound, orderIdParameter, orderSchema } from './docs.js';
+
+/** GET /orders/{id} */
+export const getOrder = (deps: AppDeps): V3Route => ({
+  method: 'GET',
+  url: '/orders/:id',
+  operation: 'v3_get_order',
+  auth: 'basic_or_oauth',
+  docs: {
+    summary: 'Retrieve an order',
+    tags: ['Orders'],
+    parameters: [orderIdParameter],
+    responses: {
+      200: { description: 'The order.', schema: { type: 'object', properties: { data: orderSchema } } },
+      404: notFound,
+    },
+  },
+  handler: async (request) => ({
+    data: await deps.orders.get(request.principal!.accountId, Number((request.params as { id: string }).id)),
+  }),
+});
