@@ -101,6 +101,7 @@ export function App() {
           filters={filters}
           setFilters={setFilters}
           revision={revision}
+          onRefresh={() => setRevision((r) => r + 1)}
           onOpen={(row) => go({ name: 'order', row })}
         />
       );

@@ -237,6 +237,7 @@ export function OrdersView({
   filters,
   setFilters,
   revision,
+  onRefresh,
   onOpen,
 }: {
   integrations: Integration[];
@@ -244,6 +245,7 @@ export function OrdersView({
   setFilters: (filters: Filters) => void;
   /** Moves when an order was deleted: the lists load again. */
   revision: number;
+  onRefresh: () => void;
   onOpen: (row: OrderRow) => void;
 }) {
   const ids = integrations.map((i) => i.id);
@@ -253,7 +255,10 @@ export function OrdersView({
     <>
       <h1>Incoming orders</h1>
       <p class="muted">
-        What your shop sent, newest first. Times are in your browser's zone; hover one for UTC.
+        What your shop sent, newest first. Times are in your browser's zone; hover one for UTC.{' '}
+        <button type="button" class="link" onClick={onRefresh}>
+          Refresh the lists
+        </button>
       </p>
       <FilterForm integrations={integrations} filters={filters} onApply={setFilters} />
       {integrations.length === 0 && (

@@ -10,7 +10,7 @@ import { startServer } from '../../src/index.js';
 import type { OrderInboxServer } from '../../src/index.js';
 import { chromiumSkip, launchChromium } from '../helpers/chromium.js';
 import type { Browser } from '../helpers/chromium.js';
-import { HOSTILE, apiCall, pushV2, v2Shipment } from '../helpers/panel-seed.js';
+import { HOSTILE, apiCall, pushV2, pushV3, v2Shipment, v3Order } from '../helpers/panel-seed.js';
 import type { Shop } from '../helpers/panel-seed.js';
 
 const skip = chromiumSkip();
@@ -103,6 +103,20 @@ describe('the panel in a browser', { skip }, () => {
       await page.waitForTimeout(50);
     }
     assert.deepEqual(seen, expected);
+  };
+
+  /** Opens the hostile order of a list: its text shown as typed in every field, no element made, no dialog. */
+  const openHostile = async (list: Locator, fieldCount: number) => {
+    await list.getByRole('button', { name: HOSTILE }).click();
+    await page.getByRole('heading', { name: `Order ${HOSTILE}` }).waitFor();
+    const fields = page.getByRole('region', { name: 'Stored fields' });
+    const shown = await fields.getByText(HOSTILE, { exact: true }).count();
+    assert.ok(shown >= fieldCount, `the hostile text is shown in every field (${shown})`);
+    assert.equal(await page.locator('img').count(), 0);
+    // An onerror handler would have fired by now: the page has settled.
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(dialogs, []);
+    await page.getByRole('button', { name: '← Back to incoming orders' }).click();
   };
 
   test('the page itself: a strict CSP, no inline script, hashed assets cached for a year, the page revalidated', async () => {
@@ -319,17 +333,85 @@ describe('the panel in a browser', { skip }, () => {
     const list = v2List();
     await waitForNumbers(list, [HOSTILE, 'B-2001']);
     assert.equal(await list.locator('tbody tr').first().getByText(HOSTILE, { exact: true }).count(), 2);
-    await list.getByRole('button', { name: HOSTILE }).click();
-    await page.getByRole('heading', { name: `Order ${HOSTILE}` }).waitFor();
-    const shown = await page
-      .getByRole('region', { name: 'Stored fields' })
-      .getByText(HOSTILE, { exact: true })
-      .count();
-    assert.ok(shown >= 15, `the hostile text is shown in every field (${shown})`);
-    assert.equal(await page.locator('img').count(), 0);
-    await page.waitForTimeout(200);
-    assert.deepEqual(dialogs, []);
-    await page.getByRole('button', { name: '← Back to incoming orders' }).click();
+    await openHostile(list, 15);
+  });
+
+  test('v3 orders: listed newest first, paged by the Link header, searched, narrowed, opened, deleted; hostile text stays text', async () => {
+    const orders = Array.from({ length: 101 }, (_, i) => {
+      const n = String(i).padStart(3, '0');
+      return v3Order({
+        orderNumber: `T-${n}`,
+        externalOrderId: `v3-ext-${i}`,
+        name: `Tess ${n}`,
+        integrationId: tea,
+      });
+    });
+    for (let i = 0; i < orders.length; i += 50) await pushV3(shop, orders.slice(i, i + 50));
+    await page.getByRole('button', { name: 'Refresh the lists' }).click();
+    const list = page.getByRole('region', { name: /Orders \(API v3\)/ });
+    await list.getByRole('table').waitFor();
+    const numbers = await orderNumbers(list);
+    // The API's default page (100), newest first.
+    assert.equal(numbers.length, 100);
+    assert.deepEqual(numbers.slice(0, 2), ['T-100', 'T-099']);
+    const first = list.locator('tbody tr').first();
+    assert.match((await first.textContent()) ?? '', /Tess 100/);
+    assert.match((await first.textContent()) ?? '', new RegExp(`Tea shop \\(#${tea}\\)`));
+    assert.match((await first.textContent()) ?? '', /v3/);
+    await list.getByRole('button', { name: 'Next v3 page' }).click();
+    await waitForNumbers(list, ['T-000']);
+    await list.getByRole('button', { name: 'Previous v3 page' }).click();
+    await list.getByRole('button', { name: 'T-099' }).waitFor();
+    assert.equal((await orderNumbers(list))[0], 'T-100');
+
+    await page.getByLabel('Search', { exact: true }).fill('T-050');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitForNumbers(list, ['T-050']);
+    await page.getByLabel('Search in').selectOption({ label: 'External order id' });
+    await page.getByLabel('Search', { exact: true }).fill('v3-ext-7');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitForNumbers(list, ['T-007']);
+    await page.getByLabel('Search', { exact: true }).fill('');
+    await page.getByLabel('Integration').selectOption({ label: `Candle shop (#${candle})` });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await list.getByText('No v3 orders match.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await list.getByRole('button', { name: 'T-050' }).waitFor();
+
+    await list.getByRole('button', { name: 'T-050' }).click();
+    await page.getByRole('heading', { name: /^Order T-050/ }).waitFor();
+    const fields = (await page.getByRole('region', { name: 'Stored fields' }).textContent()) ?? '';
+    assert.match(fields, /Tea light/);
+    assert.match(fields, /€4\.50/);
+    assert.match(fields, /Lansdown Glade/);
+    const raw = JSON.parse((await page.getByLabel('The order as the API answers it').textContent()) ?? '');
+    assert.equal(raw.order_number, 'T-050');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete this order?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await page.getByRole('status').filter({ hasText: 'Order T-050 was deleted.' }).waitFor();
+    await list.getByRole('button', { name: 'T-049' }).waitFor();
+    assert.equal(await list.getByRole('button', { name: 'T-050', exact: true }).count(), 0);
+    const gone = await apiCall(shop, 'GET', '/api/v3/orders?order_number=T-050');
+    assert.deepEqual(gone.body, { data: [] });
+    assert.equal((await apiCall(shop, 'GET', `/api/v3/orders/${raw.id}`)).status, 404);
+
+    await pushV3(shop, [
+      v3Order({
+        orderNumber: HOSTILE,
+        externalOrderId: HOSTILE,
+        name: HOSTILE,
+        text: HOSTILE,
+        integrationId: tea,
+      }),
+    ]);
+    await page.getByLabel('Search', { exact: true }).fill(HOSTILE);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitForNumbers(list, [HOSTILE]);
+    await openHostile(list, 8);
+    await page.getByRole('button', { name: 'Clear' }).click();
   });
 
   test('at phone width the lists and the detail fit the screen', async () => {
@@ -347,5 +429,18 @@ describe('the panel in a browser', { skip }, () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }
+  });
+  test('with the admin token alone: every account first, and the order views ask for a key pair', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn({ adminToken: server.admin.token });
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await page.getByRole('heading', { name: `Account #${server.tenant.account_id}` }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Incoming orders' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Integrations' }).count(), 0);
+    await page.getByRole('button', { name: 'Journal', exact: true }).click();
+    await page.getByText('Enter an account id, or open one from Accounts.').waitFor();
+    await page.getByLabel('Account id').fill(String(server.tenant.account_id));
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('ol.journal > li').first().waitFor();
   });
 });
