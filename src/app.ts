@@ -26,6 +26,7 @@ import { installFaults } from './http/admin/fault-hook.js';
 import { createMetrics, operationOf, recordRequest, registerOps } from './http/ops.js';
 import { integrationIdInPath, requestPath } from './http/request-path.js';
 import { rootRoute } from './http/root.js';
+import { registerPanel } from './http/panel.js';
 import type { Metrics } from './http/ops.js';
 import type { AppDeps } from './http/deps.js';
 import { answerClientError, installErrorHandling, sendError } from './http/v2/error-handler.js';
@@ -242,6 +243,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       faults: app.faults,
     });
     registerOps(app, { store, metrics });
+    if (config.panel) await registerPanel(app);
     await mountDocs(app);
   }
   return app;

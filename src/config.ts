@@ -42,6 +42,8 @@ export interface Config {
   /** Serve health, metrics and documentation on this port instead of the API port (null: same port). */
   opsPort: number | null;
   opsHost: string;
+  /** Serve the web panel at `/panel` (on the operations port when `OPS_PORT` is set). */
+  panel: boolean;
   /** PostgreSQL `statement_timeout` per connection, also the longest wait for a connection (0: none). */
   pgStatementTimeoutMs: number;
   /** PostgreSQL `lock_timeout` per connection: the longest a write waits behind another session (0: none). */
@@ -111,6 +113,7 @@ const ENV_NAMES = {
   webhookPollMs: 'WEBHOOK_POLL_MS',
   opsPort: 'OPS_PORT',
   opsHost: 'OPS_HOST',
+  panel: 'PANEL',
   pgStatementTimeoutMs: 'PG_STATEMENT_TIMEOUT_MS',
   pgLockTimeoutMs: 'PG_LOCK_TIMEOUT_MS',
   sqliteWalLimitMb: 'SQLITE_WAL_LIMIT_MB',
@@ -280,6 +283,7 @@ export function loadConfig(
     webhookPollMs: int('webhookPollMs', 1_000, 10, 3_600_000),
     opsPort: read('opsPort') === undefined ? null : int('opsPort', 0, 0, 65535),
     opsHost: read('opsHost') ?? '127.0.0.1',
+    panel: bool('panel', true),
     pgStatementTimeoutMs: int('pgStatementTimeoutMs', 5_000, 0, 3_600_000),
     pgLockTimeoutMs: int('pgLockTimeoutMs', 2_000, 0, 3_600_000),
     sqliteWalLimitMb: int('sqliteWalLimitMb', 64, 1, 1024 * 1024),

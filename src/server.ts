@@ -8,6 +8,7 @@ import { mountDocs } from './http/openapi.js';
 import { createProcessLogger } from './logging.js';
 import { registerAdmin } from './http/admin/index.js';
 import { createMetrics, registerOps } from './http/ops.js';
+import { registerPanel } from './http/panel.js';
 import type { Metrics } from './http/ops.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
@@ -102,6 +103,8 @@ export async function startServer(
       clockControl: app.clockControl,
       faults: app.faults,
     });
+    // Beside the admin API; the page's calls to the public APIs are answered by the main app.
+    if (config.panel) await registerPanel(opsApp, { api: app });
     // The main app is ready: the ops server serves a snapshot of its document.
     await mountDocs(opsApp, app);
     await listenQuietly(opsApp, config.opsHost, config.opsPort);

@@ -267,6 +267,8 @@ program
         say(`admin API: ${where} (bearer token)`);
       }
     }
+    if (config.panel)
+      say(`panel: ${server.ops?.url ?? server.url}/panel (sign in with a key pair or the admin token)`);
     if (config.webhookDelivery === 'capture')
       say('webhooks: captured, never sent (WEBHOOK_DELIVERY=capture); see GET /__admin/webhooks');
     say('');
