@@ -41,6 +41,12 @@ export const SURFACES: readonly Surface[] = [
     output: 'src/client/generated/sendcloud-v2.ts',
   },
   {
+    name: 'sendcloud-v3',
+    documentUrl: '/api/v3/openapi.json',
+    base: '/api/v3',
+    output: 'src/client/generated/sendcloud-v3.ts',
+  },
+  {
     name: 'admin',
     documentUrl: '/__admin/openapi.json',
     base: '/__admin',

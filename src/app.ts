@@ -20,7 +20,8 @@ import { registerAdmin } from './http/admin/index.js';
 import { installJournal } from './http/admin/journal-hook.js';
 import { Journal } from './domain/admin/journal.js';
 import { FaultRules } from './domain/faults/rules.js';
-import { v2NamedErrors } from './domain/faults/named-errors.js';
+import { mergeNamedErrors, v2NamedErrors } from './domain/faults/named-errors.js';
+import { v3NamedErrors } from './domain/orders/documented-errors.js';
 import type { RandomSource } from './domain/faults/random.js';
 import { installFaults } from './http/admin/fault-hook.js';
 import { createMetrics, operationOf, recordRequest, registerOps } from './http/ops.js';
@@ -175,7 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     config.adminToken === null
       ? null
       : new FaultRules({
-          namedErrors: v2NamedErrors,
+          namedErrors: mergeNamedErrors(v2NamedErrors, v3NamedErrors),
           random: options.faultRandom,
           nowUs: () => clock.nowUs(),
         }),

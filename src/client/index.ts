@@ -1,5 +1,5 @@
 /**
- * `order-inbox/client`: typed clients for the Sendcloud API v2 and the admin API, for test suites and
+ * `order-inbox/client`: typed clients for the Sendcloud API v2 and v3 and the admin API, for test suites and
  * scripts. The types are generated at build time from the OpenAPI documents the server serves
  * (scripts/generate-client.ts); openapi-fetch does the requests. There is no method per endpoint: a
  * call names the documented path and method, and its parameters, body and answer are typed by it:
@@ -11,11 +11,23 @@ import createClient, { mergeHeaders } from 'openapi-fetch';
 import type { Client, ClientOptions } from 'openapi-fetch';
 import type { components as AdminComponents, paths as AdminPaths } from './generated/admin.js';
 import type { components as SendcloudComponents, paths as SendcloudPaths } from './generated/sendcloud-v2.js';
+import type {
+  components as SendcloudV3Components,
+  paths as SendcloudV3Paths,
+} from './generated/sendcloud-v3.js';
 
-export type { AdminComponents, AdminPaths, SendcloudComponents, SendcloudPaths };
+export type {
+  AdminComponents,
+  AdminPaths,
+  SendcloudComponents,
+  SendcloudPaths,
+  SendcloudV3Components,
+  SendcloudV3Paths,
+};
 export type { Client, ClientOptions, Middleware } from 'openapi-fetch';
 
 export type SendcloudClient = Client<SendcloudPaths>;
+export type SendcloudV3Client = Client<SendcloudV3Paths>;
 export type AdminClient = Client<AdminPaths>;
 
 /** What every factory passes on to openapi-fetch as it is (headers, a `fetch`, serializers, …). */
@@ -51,18 +63,31 @@ function baseFor(baseUrl: string, surfacePath: string): string {
   return new URL(trimmed).pathname === '/' ? `${trimmed}${surfacePath}` : trimmed;
 }
 
-/** A client of the Sendcloud API v2 (`/api/v2`); paths are relative to it: `/integrations/{id}`. */
-export function createSendcloudClient(options: SendcloudClientOptions): SendcloudClient {
+/** The Authorization header of a key pair (Basic) or an OAuth2 token (Bearer), over the caller's. */
+function sendcloudOptions(options: SendcloudClientOptions, surfacePath: string): ClientOptions {
   const { baseUrl, publicKey, secretKey, accessToken, headers, ...rest } = options;
   const authorization =
     accessToken !== undefined
       ? `Bearer ${accessToken}`
       : `Basic ${Buffer.from(`${publicKey}:${secretKey}`).toString('base64')}`;
-  return createClient<SendcloudPaths>({
+  return {
     ...rest,
-    baseUrl: baseFor(baseUrl, '/api/v2'),
+    baseUrl: baseFor(baseUrl, surfacePath),
     headers: mergeHeaders(headers, { authorization }),
-  });
+  };
+}
+
+/** A client of the Sendcloud API v2 (`/api/v2`); paths are relative to it: `/integrations/{id}`. */
+export function createSendcloudClient(options: SendcloudClientOptions): SendcloudClient {
+  return createClient<SendcloudPaths>(sendcloudOptions(options, '/api/v2'));
+}
+
+/**
+ * A client of the Sendcloud API v3 (`/api/v3`, `SENDCLOUD_V3_BASE_URL` under `order-inbox exec`); paths
+ * are relative to it: `/orders`, `/integrations/{id}`.
+ */
+export function createSendcloudV3Client(options: SendcloudClientOptions): SendcloudV3Client {
+  return createClient<SendcloudV3Paths>(sendcloudOptions(options, '/api/v3'));
 }
 
 /** A client of the admin API (`/__admin`); paths are relative to it: `/tenants`, `/reset`. */
