@@ -29,6 +29,9 @@ export interface BenchDb {
   /** Inserts shipments n = from … from+count-1 (id n) into one integration, in one statement. */
   seed(integrationId: number, from: number, count: number, template: ShipmentTemplate): Promise<void>;
   deleteAll(integrationId: number): Promise<void>;
+  /** Rows in v3's `orders` of one integration (with from ≤ id < to when given), for the v3 rows' checks. */
+  countOrders(integrationId: number, from?: number, to?: number): Promise<number>;
+  deleteOrders(integrationId: number): Promise<void>;
   /**
    * A trigger that answers every delete in `integrationId` with the insert of shipment n+k in the same
    * transaction: the table keeps its size however many deletes a run makes (the scaling scenario).
@@ -152,6 +155,17 @@ class SqliteBenchDb implements BenchDb {
       .run(from, from + count - 1);
   }
 
+  async countOrders(integrationId: number, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<number> {
+    const row = this.db
+      .prepare('SELECT count(*) AS n FROM orders WHERE integration_id = ? AND id >= ? AND id < ?')
+      .get(integrationId, from, to) as { n: number };
+    return row.n;
+  }
+
+  async deleteOrders(integrationId: number): Promise<void> {
+    this.db.prepare('DELETE FROM orders WHERE integration_id = ?').run(integrationId);
+  }
+
   async deleteAll(integrationId: number): Promise<void> {
     this.db.prepare('DELETE FROM shipments WHERE integration_id = ?').run(integrationId);
   }
@@ -267,6 +281,18 @@ class PostgresBenchDb implements BenchDb {
       `SELECT setval('shipments_id_seq', greatest((SELECT max(id) FROM shipments),
          (SELECT last_value FROM shipments_id_seq)))`,
     );
+  }
+
+  async countOrders(integrationId: number, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<number> {
+    const row = await this.one<{ n: string }>(
+      'SELECT count(*) AS n FROM orders WHERE integration_id = $1 AND id >= $2 AND id < $3',
+      [integrationId, from, to],
+    );
+    return Number(row.n);
+  }
+
+  async deleteOrders(integrationId: number): Promise<void> {
+    await this.client.query('DELETE FROM orders WHERE integration_id = $1', [integrationId]);
   }
 
   async deleteAll(integrationId: number): Promise<void> {

@@ -7,7 +7,8 @@
  * - `bytes`: fixed bytes with a status and content type — the server's own answer to the row's request,
  *   captured once before the row (the list's first page), so the ceiling sends what the server sends;
  * - `built`: an answer computed from the parsed body by one of `BUILDERS` (the upsert's result array:
- *   one result per order, with a fresh UUID), for answers that depend on the request.
+ *   one result per order, with a fresh UUID; v3's order references), for answers that depend on the
+ *   request.
  *
  * The runner sets the answer for a path before each row with `PUT /__ceiling` (body: a `CeilingRoute`,
  * same Authorization); paths without one get the 204. Every scenario's requests go here too, so each
@@ -17,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 
 const expected = process.env.BENCH_AUTHORIZATION ?? '';
+let nextOrderId = 1;
 
 /**
  * Answers computed from the parsed request body. Each does the least that makes the same answer as the
@@ -33,6 +35,18 @@ const BUILDERS = {
         status: 'created',
       })),
     ),
+  /**
+   * POST /api/v3/orders: 201 `{"data":[{id, order_id, order_number}]}`, one reference per order in body
+   * order; `id` from a counter, as the server's ids are numbers it assigns.
+   */
+  'v3-order-references': (body: unknown): string =>
+    JSON.stringify({
+      data: (Array.isArray(body) ? body : []).map((order: Record<string, unknown>) => ({
+        id: nextOrderId++,
+        order_id: order.order_id,
+        order_number: order.order_number,
+      })),
+    }),
 } as const;
 
 export type CeilingAnswer =

@@ -29,8 +29,11 @@ export const ONUM_PLACEHOLDER = '__ONUM__';
 /** Upserted orders get their own prefix, so they can never collide with seeded ones. */
 export const upsertOrderIdFor = (n: number): string => `u${n}`;
 
-/** What one request of a stream looks like; `n` advances by `perRequest` per request sent. */
-export type StreamKind = 'delete-uuid' | 'delete-key' | 'upsert' | 'fixed';
+/**
+ * What one request of a stream looks like; `n` advances by `perRequest` per request sent.
+ * `delete-path`: no body, the path is the stream's URL + `/<n>` (v3's `DELETE /orders/{id}`, n = id).
+ */
+export type StreamKind = 'delete-uuid' | 'delete-key' | 'delete-path' | 'upsert' | 'fixed';
 
 export interface Stream {
   kind: StreamKind;
@@ -44,6 +47,10 @@ export interface Stream {
 
 export const perRequest = (stream: Stream): number =>
   stream.kind === 'upsert' ? stream.orders : stream.kind === 'fixed' ? 0 : 1;
+
+/** The path of the request that uses `n`, under the stream's URL path. Mirrors `wrk/stream.lua`. */
+export const pathFor = (stream: Stream, basePath: string, n: number): string =>
+  stream.kind === 'delete-path' ? `${basePath}/${n}` : basePath;
 
 /** The body of the request that uses `n` (null for a GET). Mirrors `wrk/stream.lua`. */
 export function bodyFor(stream: Stream, n: number): string | null {
@@ -61,6 +68,7 @@ export function bodyFor(stream: Stream, n: number): string | null {
       }
       return `[${items.join(',')}]`;
     }
+    case 'delete-path':
     case 'fixed':
       return null;
   }

@@ -4,7 +4,7 @@
  */
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
-import { bodyFor, perRequest } from './ids.js';
+import { bodyFor, pathFor, perRequest } from './ids.js';
 import type { LoadSpec } from './load.js';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
@@ -31,9 +31,10 @@ const instance = autocannon(
         headers,
         setupRequest: (request) => {
           const body = bodyFor(spec.stream, n);
+          const path = pathFor(spec.stream, url.pathname, n);
           n += perRequest(spec.stream);
           sent++;
-          return body === null ? request : { ...request, body };
+          return body === null ? { ...request, path } : { ...request, path, body };
         },
       },
     ],

@@ -10,7 +10,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 export interface LoadSpec {
   /** Absolute URL of the path every request goes to. */
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   authorization: string;
   stream: Stream;
   connections: number;

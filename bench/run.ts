@@ -42,6 +42,7 @@ import {
   finishScenario,
   formatCount,
   prepareScenario,
+  v3OrderTemplate,
   repairSteady,
   scenarios,
 } from './scenarios.js';
@@ -325,6 +326,7 @@ async function main(): Promise<number> {
     connections,
     residentShipments: 1000,
     steadyNext: 0,
+    api: { url: server.url, authorization },
   };
   await db.seed(integrations.list, ctx.nextN, ctx.residentShipments, template);
   ctx.nextN += ctx.residentShipments;
@@ -551,7 +553,12 @@ async function setCeilingAnswer(
     };
     note(`ceiling answers the server's own ${fmtInt(bytes.length)} bytes for ${path}`);
   } else if (wanted?.kind === 'built') {
-    answer = { kind: 'built', builder: wanted.builder, status: 200, contentType: wanted.contentType };
+    answer = {
+      kind: 'built',
+      builder: wanted.builder,
+      status: wanted.status ?? 200,
+      contentType: wanted.contentType,
+    };
   }
   const route: CeilingRoute = { path: path.split('?')[0] as string, answer };
   const reply = await fetch(`${ceiling.url}/__ceiling`, {
@@ -600,7 +607,7 @@ async function runScenario(
     kind: scenario.kind,
     start,
     orders: scenario.orders,
-    template: orderTemplate(),
+    template: scenario.table === 'orders' ? v3OrderTemplate(ctx.integrations.upsert) : orderTemplate(),
   });
   const spec = (url: string, start: number, seconds: number) => ({
     url: `${url}${path}`,

@@ -3,6 +3,8 @@ import type { BenchDb, ShipmentTemplate } from './bench-db.js';
 import type { CeilingAnswer } from './ceiling-server.js';
 import type { StreamKind } from './ids.js';
 import type { LoadResult } from './load.js';
+import { ONUM_PLACEHOLDER, OID_PLACEHOLDER, orderNumberFor } from './ids.js';
+import { basicOrder } from '../test/v3/order-fixtures.js';
 
 /** The integrations the bench works in: one per kind of data, so clean-ups never touch the others. */
 export interface Integrations {
@@ -26,6 +28,8 @@ export interface BenchContext {
   residentShipments: number;
   /** The steady set's next shipment to delete (the lowest id not yet requested). */
   steadyNext: number;
+  /** The server, for the v3 rows' data: v3 orders are seeded through the API (see `seedOrders`). */
+  api: { url: string; authorization: string };
 }
 
 /** The state of the database before one measured order-inbox run, kept for the row check. */
@@ -56,7 +60,7 @@ export interface RowCheck {
 export interface Scenario {
   id: string;
   label: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: (integrations: Integrations) => string;
   kind: StreamKind;
   orders: number;
@@ -85,11 +89,23 @@ export interface Scenario {
    * the request); `built` computes it from the parsed body with one of ceiling-server.ts's builders.
    */
   ceiling?: ScenarioCeiling;
+  /**
+   * `orders`: a v3 row. Its data and row check are v3's `orders` table (in the same integrations as the
+   * v2 rows, a table of its own), its delete pool is seeded through the API and numbered by order id,
+   * and its upsert body is `v3OrderTemplate`.
+   */
+  table?: 'orders';
 }
 
 export type ScenarioCeiling =
   | { kind: 'captured' }
-  | { kind: 'built'; builder: Extract<CeilingAnswer, { kind: 'built' }>['builder']; contentType: string };
+  | {
+      kind: 'built';
+      builder: Extract<CeilingAnswer, { kind: 'built' }>['builder'];
+      contentType: string;
+      /** The answer's status; 200 unless given. */
+      status?: number;
+    };
 
 /** The upsert's answer: one result per order (`v2-upsert-results`), as the server's 200 sends it. */
 const UPSERT_CEILING: ScenarioCeiling = {
@@ -213,6 +229,48 @@ export function scenarios(
       mode: 'delete-pool',
     },
   ];
+  base.push(
+    {
+      id: 'v3-upsert-100',
+      label: 'v3 batch of 100 orders',
+      method: 'POST',
+      path: () => '/api/v3/orders',
+      kind: 'upsert',
+      orders: 100,
+      mode: 'upsert',
+      table: 'orders',
+      selectors: ['v3'],
+      ceiling: {
+        kind: 'built',
+        builder: 'v3-order-references',
+        contentType: 'application/json; charset=utf-8',
+        status: 201,
+      },
+    },
+    {
+      id: 'v3-list',
+      label: 'v3 list, first page',
+      method: 'GET',
+      path: () => '/api/v3/orders',
+      kind: 'fixed',
+      orders: 0,
+      mode: 'read',
+      table: 'orders',
+      selectors: ['v3'],
+      ceiling: { kind: 'captured' },
+    },
+    {
+      id: 'v3-delete',
+      label: 'v3 delete order',
+      method: 'DELETE',
+      path: () => '/api/v3/orders',
+      kind: 'delete-path',
+      orders: 0,
+      mode: 'delete-pool',
+      table: 'orders',
+      selectors: ['v3'],
+    },
+  );
   for (const size of scaleSizes) {
     base.push({
       id: `scale-${size}`,
@@ -253,8 +311,70 @@ export function formatCount(n: number): string {
   return String(n);
 }
 
+/** v3 orders kept in the list integration for the v3 list (its first page reads from them). */
+const RESIDENT_ORDERS = 1000;
+
+/**
+ * One v3 order as JSON with the two placeholders: the reference's CreateBasicOrder example (as the v3
+ * tests use it) in `integrationId`.
+ */
+export function v3OrderTemplate(integrationId: number): string {
+  return JSON.stringify(basicOrder(integrationId, OID_PLACEHOLDER, { order_number: ONUM_PLACEHOLDER }));
+}
+
+/**
+ * Stores v3 orders `<prefix><n>` for n = from … from+count-1 through the API (batches of 100, four in
+ * flight), off the clock, and returns their ids, lowest first. Through the API and not in SQL: a v3
+ * order's row has many derived columns, and the server is the one that knows them. The ids are a
+ * contiguous range when nothing else writes orders meanwhile; the caller checks that.
+ */
+async function seedOrders(
+  ctx: BenchContext,
+  integrationId: number,
+  prefix: string,
+  from: number,
+  count: number,
+): Promise<number[]> {
+  const template = v3OrderTemplate(integrationId);
+  const ids: number[] = [];
+  let next = from;
+  const end = from + count;
+  const worker = async () => {
+    while (next < end) {
+      const first = next;
+      const size = Math.min(100, end - first);
+      next += size;
+      const orders: string[] = [];
+      for (let n = first; n < first + size; n++)
+        orders.push(
+          template.replace(OID_PLACEHOLDER, `${prefix}${n}`).replace(ONUM_PLACEHOLDER, orderNumberFor(n)),
+        );
+      const reply = await fetch(`${ctx.api.url}/api/v3/orders`, {
+        method: 'POST',
+        headers: { authorization: ctx.api.authorization, 'content-type': 'application/json' },
+        body: `[${orders.join(',')}]`,
+      });
+      const body = (await reply.json()) as { data?: { id: number }[] };
+      if (reply.status !== 201 || body.data?.length !== size)
+        throw new Error(`seeding v3 orders: ${reply.status} ${JSON.stringify(body).slice(0, 300)}`);
+      for (const order of body.data) ids.push(order.id);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return ids.sort((a, b) => a - b);
+}
+
 /** Once before a scenario's rounds. */
 export async function prepareScenario(ctx: BenchContext, scenario: Scenario): Promise<void> {
+  if (scenario.table === 'orders' && scenario.mode === 'read') {
+    const have = await ctx.db.countOrders(ctx.integrations.list);
+    if (have < RESIDENT_ORDERS) {
+      await seedOrders(ctx, ctx.integrations.list, 'r', ctx.nextN, RESIDENT_ORDERS - have);
+      ctx.nextN += RESIDENT_ORDERS - have;
+      await ctx.db.settle();
+    }
+    return;
+  }
   if (scenario.mode !== 'delete-steady') return;
   // The table holds `steadySize` shipments in all: the list's residents plus this set.
   const size = Math.max(1, (scenario.steadySize ?? 0) - (await ctx.db.count()));
@@ -286,7 +406,17 @@ export async function beforeRound(
 ): Promise<RoundState> {
   let start = ctx.nextN;
   let poolEnd = start;
-  if (scenario.mode === 'delete-pool') {
+  if (scenario.mode === 'delete-pool' && scenario.table === 'orders') {
+    // The stream deletes order ids start, start+1, …: the pool must be one range of ids.
+    const pool = Math.ceil(expectedRequests);
+    const ids = await seedOrders(ctx, ctx.integrations.delete, 'd', ctx.nextN, pool);
+    ctx.nextN += pool;
+    start = ids[0] as number;
+    poolEnd = (ids[ids.length - 1] as number) + 1;
+    if (poolEnd - start !== pool)
+      throw new Error(`${scenario.id}: the seeded orders' ids are not one range (${start} … ${poolEnd - 1})`);
+    await ctx.db.settle();
+  } else if (scenario.mode === 'delete-pool') {
     const pool = Math.ceil(expectedRequests);
     await ctx.db.seed(ctx.integrations.delete, start, pool, ctx.template);
     ctx.nextN += pool;
@@ -298,10 +428,24 @@ export async function beforeRound(
   return {
     start,
     poolEnd,
-    rowsBefore: await ctx.db.count(),
-    integrationRowsBefore: await ctx.db.count(integrationOf(ctx, scenario)),
+    rowsBefore:
+      scenario.table === 'orders'
+        ? await ctx.db.countOrders(integrationOf(ctx, scenario))
+        : await ctx.db.count(),
+    integrationRowsBefore: await countRows(ctx, scenario, integrationOf(ctx, scenario)),
     repaired: 0,
   };
+}
+
+/** Rows of the scenario's table in one integration (with from ≤ id < to when given). */
+function countRows(ctx: BenchContext, scenario: Scenario, integration: number, from?: number, to?: number) {
+  if (scenario.table === 'orders') return ctx.db.countOrders(integration, from, to);
+  return from === undefined ? ctx.db.count(integration) : ctx.db.countIds(integration, from, to ?? 0);
+}
+
+/** Empties the scenario's table in one integration. */
+function deleteRows(ctx: BenchContext, scenario: Scenario, integration: number): Promise<void> {
+  return scenario.table === 'orders' ? ctx.db.deleteOrders(integration) : ctx.db.deleteAll(integration);
 }
 
 function integrationOf(ctx: BenchContext, scenario: Scenario): number {
@@ -336,11 +480,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * requests it already read are still queued; their rows would then land after the check (and its
  * clean-up) and be counted against the next row.
  */
-async function settledCount(ctx: BenchContext, integration: number): Promise<number> {
-  let last = await ctx.db.count(integration);
+async function settledCount(ctx: BenchContext, scenario: Scenario, integration: number): Promise<number> {
+  let last = await countRows(ctx, scenario, integration);
   for (let i = 0; i < 60; i++) {
     await sleep(500);
-    const now = await ctx.db.count(integration);
+    const now = await countRows(ctx, scenario, integration);
     if (now === last) return now;
     last = now;
   }
@@ -371,7 +515,7 @@ export async function checkRound(
   if (other > 0) problems.push(`non-2xx answers ${JSON.stringify(statuses)}`);
   if (socketErrors > 0) problems.push(`${socketErrors} socket errors/timeouts`);
   const integration = integrationOf(ctx, scenario);
-  const rowsAfter = await settledCount(ctx, integration);
+  const rowsAfter = await settledCount(ctx, scenario, integration);
   const tail = inFlight > 0 ? ` (+${inFlight} unanswered at stop)` : '';
   let text: string;
   switch (scenario.mode) {
@@ -390,7 +534,7 @@ export async function checkRound(
       )
         problems.push(`+${created} rows for ${ok} × 2xx of ${scenario.orders} new orders, ${sent} sent`);
       text = `+${created} rows = ${created / scenario.orders} requests × ${scenario.orders}; 2xx ${ok}${tail}`;
-      await ctx.db.deleteAll(ctx.integrations.upsert);
+      await deleteRows(ctx, scenario, ctx.integrations.upsert);
       await ctx.db.settle();
       break;
     }
@@ -398,13 +542,13 @@ export async function checkRound(
       const deleted = state.integrationRowsBefore - rowsAfter;
       const requestedEnd = state.start + sent;
       // Shipments never requested are all still there, so every row gone is one a request named.
-      const untouched = await ctx.db.countIds(integration, requestedEnd, state.poolEnd);
+      const untouched = await countRows(ctx, scenario, integration, requestedEnd, state.poolEnd);
       if (requestedEnd > state.poolEnd) problems.push(`pool exhausted (${state.poolEnd - state.start})`);
       else if (untouched !== state.poolEnd - requestedEnd)
         problems.push('shipments nobody asked for were deleted');
       if (deleted < ok || deleted > sent) problems.push(`-${deleted} rows for ${ok} × 204, ${sent} sent`);
       text = `-${deleted} rows; 204 ${ok}${tail}`;
-      await ctx.db.deleteAll(integration);
+      await deleteRows(ctx, scenario, integration);
       await ctx.db.settle();
       break;
     }

@@ -3,7 +3,7 @@
 -- Every request takes the next n, so each delete names a distinct seeded shipment and each upserted order
 -- is new. Counters live per thread; done() gathers them and prints one JSON line for the runner.
 
-local kind, n, orders, template
+local kind, n, orders, template, base
 local threads = {}
 -- wrk calls request() once before any connection, to see whether the script pipelines; that call
 -- must neither use up a shipment nor count as sent.
@@ -37,6 +37,7 @@ function init(args)
     template = file:read("*a")
     file:close()
   end
+  base = wrk.path
   wrk.method = args[6]
   wrk.headers["Authorization"] = args[5]
   if args[6] == "POST" then
@@ -47,8 +48,11 @@ end
 function request()
   local advance = verified
   verified = true
-  local body, step = nil, 0
-  if kind == "delete-uuid" then
+  local body, step, path = nil, 0, nil
+  if kind == "delete-path" then
+    path = base .. "/" .. n
+    step = 1
+  elseif kind == "delete-uuid" then
     body = '{"shipment_uuid":"' .. uuid(n) .. '"}'
     step = 1
   elseif kind == "delete-key" then
@@ -69,7 +73,7 @@ function request()
     n = n + step
     sent = sent + 1
   end
-  return wrk.format(nil, nil, nil, body)
+  return wrk.format(nil, path, nil, body)
 end
 
 function response(status, headers, body)
