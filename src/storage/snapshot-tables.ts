@@ -1,6 +1,7 @@
 import type { ResetScope } from '../domain/admin/types.js';
 import type {
   SnapshotConflict,
+  SnapshotJson,
   SnapshotReplace,
   SnapshotRow,
   SnapshotTable,
@@ -14,7 +15,16 @@ interface TableSpec {
   columns: Record<string, Kind>;
   /** The rows of one account: a condition on `$account` (each engine spells the placeholder its way). */
   byAccount: string;
+  /** The primary key, for the order of rows; `id` (the default) also names the conflict and the sequence. */
+  key?: string[];
 }
+
+/** The columns rows are read in, and whether the table has an `id` of its own (a sequence, a conflict). */
+export const keyOf = (table: SnapshotTable): string[] => SNAPSHOT_SPEC[table].key ?? ['id'];
+export const hasId = (table: SnapshotTable): boolean => SNAPSHOT_SPEC[table].key === undefined;
+/** The id a conflict on a row names: its own, or its integration's for a table without one. */
+export const conflictId = (table: SnapshotTable, row: SnapshotRow): number =>
+  Number(hasId(table) ? row.id : row.integration_id);
 
 /**
  * Every table a snapshot carries, parents before children (the order of inserts), with its columns.
@@ -54,6 +64,7 @@ export const SNAPSHOT_SPEC: Record<SnapshotTable, TableSpec> = {
       webhook_url: 'text',
       webhook_signature_key: 'text',
       created_at_us: 'int',
+      feedback_type: 'text',
     },
     byAccount: 'account_id = $account',
   },
@@ -73,6 +84,41 @@ export const SNAPSHOT_SPEC: Record<SnapshotTable, TableSpec> = {
       data: 'text',
     },
     byAccount: 'integration_id IN (SELECT id FROM integrations WHERE account_id = $account)',
+  },
+  orders: {
+    columns: {
+      id: 'int',
+      account_id: 'int',
+      integration_id: 'int',
+      order_id: 'text',
+      order_id_folded: 'text',
+      order_number: 'text',
+      order_number_folded: 'text',
+      status_folded: 'text',
+      order_created_at_us: 'int',
+      order_updated_at_us: 'int',
+      created_at_us: 'int',
+      modified_at_us: 'int',
+      version: 'int',
+      data: 'text',
+    },
+    byAccount: 'account_id = $account',
+  },
+  shop_order_statuses: {
+    columns: {
+      integration_id: 'int',
+      external_id: 'text',
+      translations: 'json',
+      position: 'int',
+      deleted_at_us: 'int',
+    },
+    byAccount: 'integration_id IN (SELECT id FROM integrations WHERE account_id = $account)',
+    key: ['integration_id', 'external_id'],
+  },
+  shop_order_status_mappings: {
+    columns: { integration_id: 'int', status_category: 'text', external_id: 'text' },
+    byAccount: 'integration_id IN (SELECT id FROM integrations WHERE account_id = $account)',
+    key: ['integration_id', 'status_category'],
   },
   integration_logs: {
     columns: {
@@ -133,7 +179,7 @@ function neutral(kind: Kind, value: unknown): SnapshotValue {
     case 'text':
       return String(value);
     case 'json':
-      return (typeof value === 'string' ? JSON.parse(value) : value) as string[];
+      return (typeof value === 'string' ? JSON.parse(value) : value) as SnapshotJson[];
   }
 }
 
@@ -149,6 +195,9 @@ export function toSnapshotRow(table: SnapshotTable, row: Row): SnapshotRow {
 /** The columns of a table, comma-separated, for SELECT and INSERT. */
 export const columnList = (table: SnapshotTable): string =>
   Object.keys(SNAPSHOT_SPEC[table].columns).join(', ');
+
+/** The ORDER BY of a table's rows: its key. */
+export const orderList = (table: SnapshotTable): string => keyOf(table).join(', ');
 
 /**
  * Thrown inside an import's transaction when a row's id or unique key is held by an account the

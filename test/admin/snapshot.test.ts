@@ -114,7 +114,7 @@ for (const engine of ENGINES) {
         for (const secret of [a.secretKey, b.secretKey, ADMIN_TOKEN]) assert.ok(!text.includes(secret));
         assert.deepEqual(Object.keys(doc), ['format', 'version', 'account_id', 'accounts']);
         assert.equal(doc.format, 'order-inbox-snapshot');
-        assert.equal(doc.version, 1);
+        assert.equal(doc.version, 2);
         assert.equal(doc.account_id, null);
         assert.deepEqual(
           doc.accounts.map((x: Json) => x.id),
@@ -169,6 +169,9 @@ for (const engine of ENGINES) {
             credentials: 2,
             integrations: 3,
             shipments: 10,
+            orders: 0,
+            shop_order_statuses: 0,
+            shop_order_status_mappings: 0,
             logs: 4,
             webhook_deliveries: accountA.webhook_deliveries.length,
             webhook_attempts: accountA.webhook_deliveries.reduce(
@@ -273,7 +276,7 @@ for (const engine of ENGINES) {
             (doc) => (doc.accounts[0].credentials[0].secret_digest = a.secretKey),
             'body/accounts/0/credentials/0/secret_digest must match pattern "^[0-9a-f]{64}$".',
           ],
-          ['another version', (doc) => (doc.version = 2), 'body/version must be equal to constant.'],
+          ['another version', (doc) => (doc.version = 3), 'body/version must be equal to constant.'],
           [
             'a uuid twice',
             (doc) =>

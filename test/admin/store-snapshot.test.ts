@@ -5,19 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { newIntegration } from '../../src/domain/accounts.js';
 import type { SnapshotRow, SnapshotRows } from '../../src/domain/admin/snapshot-types.js';
 import type { StoredTenant } from '../../src/domain/admin/types.js';
 import type { Integration } from '../../src/domain/types.js';
-import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { Store } from '../../src/storage/store.js';
 import { createThrowawayDatabase, postgresSkipMessage } from '../helpers/postgres.js';
-import { T0, created as createdTenant, fill, tenant } from './store-fixtures.js';
+import { T0, created as createdTenant, fill, storeOpeners, tenant } from './store-fixtures.js';
+import type { Opener } from './store-fixtures.js';
 
 /** A tenant with two integrations, shipments (one with a number JSON would rewrite), a log, a token and a tried webhook. */
 async function created(store: Store): Promise<StoredTenant> {
@@ -65,8 +61,6 @@ async function created(store: Store): Promise<StoredTenant> {
   );
   return t;
 }
-
-type Opener = { open: () => Promise<Store>; drop: () => Promise<void> };
 
 function suite(
   name: string,
@@ -176,18 +170,7 @@ function suite(
   });
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'oi-store-snapshot-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-let files = 0;
-const sqlite = async (): Promise<Opener> => {
-  const path = join(tmp, `snapshot-${files++}.db`);
-  return { open: () => SqliteStore.open({ path }), drop: async () => undefined };
-};
-const postgres = async (): Promise<Opener> => {
-  const db = await createThrowawayDatabase();
-  if (db === null) throw new Error(postgresSkipMessage());
-  return { open: () => PostgresStore.open({ url: db.url }), drop: () => db.drop() };
-};
+const { sqlite, postgres } = storeOpeners('oi-store-snapshot-');
 
 // A missing server skips the PostgreSQL half (and says so); in CI it throws and fails the file.
 const probe = await createThrowawayDatabase();

@@ -57,7 +57,32 @@ const log = record({
   imported_at_us: us,
 });
 
-const integration = record({
+const order = record({
+  id,
+  order_id: text,
+  order_id_folded: text,
+  order_number: text,
+  order_number_folded: text,
+  status_folded: text,
+  order_created_at_us: us,
+  order_updated_at_us: usOrNull,
+  created_at_us: us,
+  modified_at_us: us,
+  version: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  data: { type: 'string', description: 'The v3 order as stored: JSON text, kept byte for byte.' },
+});
+
+const shopOrderStatus = record({
+  external_id: text,
+  translations: { type: 'array', items: { type: 'object' } },
+  position: count,
+  deleted_at_us: usOrNull,
+});
+
+const shopOrderStatusMapping = record({ status_category: text, external_id: textOrNull });
+
+/** Version 1 (the release before API v3) has none of v3's members; version 2 has them all. */
+const integrationFields = {
   id,
   shop_name: { type: 'string', minLength: 1, maxLength: 255 },
   shop_url: { type: ['string', 'null'], maxLength: 2048 },
@@ -71,9 +96,17 @@ const integration = record({
   webhook_url: { type: ['string', 'null'], maxLength: 2048 },
   webhook_signature_key: { type: 'string', minLength: 1 },
   created_at_us: us,
-  shipments: { type: 'array', items: shipment },
-  logs: { type: 'array', items: log },
-});
+};
+const v3Fields = { feedback_type: { type: 'string', enum: ['eager', 'delayed', 'none'] } };
+const children = { shipments: { type: 'array', items: shipment } };
+const v3Children = {
+  orders: { type: 'array', items: order },
+  shop_order_statuses: { type: 'array', items: shopOrderStatus },
+  shop_order_status_mappings: { type: 'array', items: shopOrderStatusMapping },
+};
+const logs = { logs: { type: 'array', items: log } };
+const integration = record({ ...integrationFields, ...v3Fields, ...children, ...v3Children, ...logs });
+const integrationV1 = record({ ...integrationFields, ...children, ...logs });
 
 const attempt = record({
   id,
@@ -99,22 +132,28 @@ const delivery = record({
   attempt_log: { type: 'array', items: attempt },
 });
 
-const account = record({
-  id,
-  partner: { type: 'boolean' },
-  created_at_us: us,
-  credentials: { type: 'array', items: credential },
-  integrations: { type: 'array', items: integration },
-  webhook_deliveries: { type: 'array', items: delivery },
-});
+const account = (integrations: object) =>
+  record({
+    id,
+    partner: { type: 'boolean' },
+    created_at_us: us,
+    credentials: { type: 'array', items: credential },
+    integrations: { type: 'array', items: integrations },
+    webhook_deliveries: { type: 'array', items: delivery },
+  });
 
 export const SNAPSHOT_FORMAT = 'order-inbox-snapshot';
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+/** The version the release before API v3 wrote: still imported, v3's members read as absent. */
+export const SNAPSHOT_VERSION_V1 = 1;
 
-export const snapshotSchema = {
+const documentSchema = (version: number, integrations: object) => ({
   ...record({
     format: { const: SNAPSHOT_FORMAT },
-    version: { const: SNAPSHOT_VERSION, description: 'Raised when the document changes shape.' },
+    version: {
+      const: version,
+      description: `Raised when the document changes shape; an import also accepts version ${SNAPSHOT_VERSION_V1} (without API v3's orders, shop order statuses and feedback types).`,
+    },
     account_id: {
       type: ['integer', 'null'],
       minimum: 1,
@@ -122,8 +161,12 @@ export const snapshotSchema = {
       description:
         'The one account exported (an import replaces that account alone), or null for the whole state (an import replaces everything).',
     },
-    accounts: { type: 'array', items: account },
+    accounts: { type: 'array', items: account(integrations) },
   }),
   description:
-    'Accounts with their key pairs (as digests), integrations (with their webhook signing keys), shipments, logs and webhook deliveries; ids as stored, rows in id order. As sensitive as the database.',
-} as const;
+    'Accounts with their key pairs (as digests), integrations (with their webhook signing keys and feedback types), shipments, v3 orders, shop order statuses and their mapping, logs and webhook deliveries; ids as stored, rows in id order. As sensitive as the database.',
+});
+
+export const snapshotSchema = documentSchema(SNAPSHOT_VERSION, integration);
+/** A version-1 document, as the release before API v3 exported it. */
+export const snapshotSchemaV1 = documentSchema(SNAPSHOT_VERSION_V1, integrationV1);

@@ -3,7 +3,9 @@
  * in id order. Values are engine-neutral (booleans as booleans, integers as numbers, JSON columns
  * parsed), so both engines export the same rows and import each other's.
  */
-export type SnapshotValue = string | number | boolean | null | string[];
+export type SnapshotJson =
+  string | number | boolean | null | SnapshotJson[] | { [key: string]: SnapshotJson };
+export type SnapshotValue = string | number | boolean | null | SnapshotJson[];
 export type SnapshotRow = Record<string, SnapshotValue>;
 
 export const SNAPSHOT_TABLES = [
@@ -11,6 +13,9 @@ export const SNAPSHOT_TABLES = [
   'credentials',
   'integrations',
   'shipments',
+  'orders',
+  'shop_order_statuses',
+  'shop_order_status_mappings',
   'integration_logs',
   'webhook_outbox',
   'webhook_attempts',
@@ -22,7 +27,10 @@ export type SnapshotRows = Record<SnapshotTable, SnapshotRow[]>;
 /** What an import replaces: every account (a whole-state snapshot) or the accounts it names. */
 export type SnapshotReplace = { all: true } | { all: false; accountIds: number[] };
 
-/** A row the snapshot holds whose id or unique key another, kept account already holds. */
+/**
+ * A row the snapshot holds whose id or unique key another, kept account already holds (for the tables
+ * without an id of their own, the id of their integration).
+ */
 export interface SnapshotConflict {
   table: SnapshotTable;
   id: number;

@@ -4,7 +4,13 @@ import { isValidUrl } from '../drf/url.js';
 import { AdminError, adminErrors } from './errors.js';
 import { SNAPSHOT_TABLES } from './snapshot-types.js';
 import type { SnapshotReplace, SnapshotRow, SnapshotRows, SnapshotTable } from './snapshot-types.js';
-import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, snapshotSchema } from './snapshot-schema.js';
+import {
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  SNAPSHOT_VERSION_V1,
+  snapshotSchema,
+  snapshotSchemaV1,
+} from './snapshot-schema.js';
 
 type Doc = Record<string, unknown>;
 type DocRow = Record<string, unknown>;
@@ -15,6 +21,9 @@ export interface ImportedCounts {
   credentials: number;
   integrations: number;
   shipments: number;
+  orders: number;
+  shop_order_statuses: number;
+  shop_order_status_mappings: number;
   logs: number;
   webhook_deliveries: number;
   webhook_attempts: number;
@@ -22,6 +31,10 @@ export interface ImportedCounts {
 
 const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
 const validate = ajv.compile(snapshotSchema);
+const validateV1 = ajv.compile(snapshotSchemaV1);
+/** A document says its version; one of the previous release's is checked against that release's schema. */
+const validatorFor = (value: unknown) =>
+  (value as { version?: unknown } | null)?.version === SNAPSHOT_VERSION_V1 ? validateV1 : validate;
 
 /** A row without the columns its place in the document already says (its parent's id), renamed. */
 function fields(row: SnapshotRow, drop: string[], rename: Record<string, string> = {}): DocRow {
@@ -52,6 +65,9 @@ export function snapshotDocument(rows: SnapshotRows, accountId: number | null): 
   const credentials = groupBy(rows.credentials, 'account_id');
   const integrations = groupBy(rows.integrations, 'account_id');
   const shipments = groupBy(rows.shipments, 'integration_id');
+  const orders = groupBy(rows.orders, 'integration_id');
+  const statuses = groupBy(rows.shop_order_statuses, 'integration_id');
+  const mappings = groupBy(rows.shop_order_status_mappings, 'integration_id');
   const logs = groupBy(rows.integration_logs, 'integration_id');
   const deliveries = groupBy(rows.webhook_outbox, 'account_id');
   const attempts = groupBy(rows.webhook_attempts, 'delivery_id');
@@ -69,6 +85,15 @@ export function snapshotDocument(rows: SnapshotRows, accountId: number | null): 
         ...fields(integration, ['account_id']),
         shipments: (shipments.get(id(integration)) ?? []).map((shipment) =>
           fields(shipment, ['integration_id', 'shipment_key']),
+        ),
+        orders: (orders.get(id(integration)) ?? []).map((order) =>
+          fields(order, ['account_id', 'integration_id']),
+        ),
+        shop_order_statuses: (statuses.get(id(integration)) ?? []).map((status) =>
+          fields(status, ['integration_id']),
+        ),
+        shop_order_status_mappings: (mappings.get(id(integration)) ?? []).map((mapping) =>
+          fields(mapping, ['integration_id']),
         ),
         logs: (logs.get(id(integration)) ?? []).map((log) => fields(log, ['integration_id', 'account_id'])),
       })),
@@ -96,6 +121,7 @@ interface Parsed {
  * pointer of what is wrong, after `where` (`body`, or the file's name).
  */
 export function parseSnapshot(value: unknown, where: string): Parsed {
+  const validate = validatorFor(value);
   if (!validate(value)) {
     const issue = validate.errors?.[0];
     const extra = (issue?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
@@ -155,8 +181,16 @@ export function parseSnapshot(value: unknown, where: string): Parsed {
       if (integration.webhook_active === true && !integration.webhook_url) {
         throw adminErrors.invalidRequest(`${where}${pointer}/webhook_active needs a webhook_url.`);
       }
-      const { shipments, logs, ...settings } = integration;
-      add('integrations', settings, pointer, { account_id: account.id });
+      const {
+        shipments,
+        logs,
+        orders = [],
+        shop_order_statuses: statuses = [],
+        shop_order_status_mappings: mappings = [],
+        feedback_type: feedbackType = 'eager',
+        ...settings
+      } = integration;
+      add('integrations', settings, pointer, { account_id: account.id, feedback_type: feedbackType });
       (shipments as DocRow[]).forEach((shipment, s) => {
         const place = `${pointer}/shipments/${s}`;
         const shipmentKey = (shipment.external_shipment_id as string | null) ?? '';
@@ -168,6 +202,26 @@ export function parseSnapshot(value: unknown, where: string): Parsed {
         );
         add('shipments', shipment, place, { integration_id: integration.id, shipment_key: shipmentKey });
       });
+      (orders as DocRow[]).forEach((order, o) => {
+        const place = `${pointer}/orders/${o}`;
+        once('order_id', JSON.stringify([integration.id, order.order_id]), `${place}/order_id`);
+        add('orders', order, place, { account_id: account.id, integration_id: integration.id });
+      });
+      // Rows without an id of their own: a conflict names them by their integration.
+      const keyed = (table: SnapshotTable, list: DocRow[], member: string, key: string) => {
+        if (list.length > 0) pointers.set(`${table}:${String(integration.id)}`, `${pointer}/${member}`);
+        list.forEach((row, r) => {
+          once(key, JSON.stringify([integration.id, row[key]]), `${pointer}/${member}/${r}/${key}`);
+          rows[table].push({ ...row, integration_id: integration.id } as SnapshotRow);
+        });
+      };
+      keyed('shop_order_statuses', statuses as DocRow[], 'shop_order_statuses', 'external_id');
+      keyed(
+        'shop_order_status_mappings',
+        mappings as DocRow[],
+        'shop_order_status_mappings',
+        'status_category',
+      );
       (logs as DocRow[]).forEach((log, l) =>
         add('integration_logs', log, `${pointer}/logs/${l}`, {
           integration_id: integration.id,
@@ -184,7 +238,11 @@ export function parseSnapshot(value: unknown, where: string): Parsed {
       );
     });
   });
-  for (const table of SNAPSHOT_TABLES) rows[table].sort((x, y) => (x.id as number) - (y.id as number));
+  for (const table of SNAPSHOT_TABLES) {
+    if (rows[table].every((row) => 'id' in row)) {
+      rows[table].sort((x, y) => (x.id as number) - (y.id as number));
+    }
+  }
   const replace: SnapshotReplace = scope === null ? { all: true } : { all: false, accountIds: [scope] };
   return { rows, replace, pointers };
 }
@@ -226,6 +284,9 @@ export class SnapshotService {
       credentials: n.credentials,
       integrations: n.integrations,
       shipments: n.shipments,
+      orders: n.orders,
+      shop_order_statuses: n.shop_order_statuses,
+      shop_order_status_mappings: n.shop_order_status_mappings,
       logs: n.integration_logs,
       webhook_deliveries: n.webhook_outbox,
       webhook_attempts: n.webhook_attempts,

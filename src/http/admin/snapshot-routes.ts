@@ -17,6 +17,9 @@ const importedSchema = {
         'credentials',
         'integrations',
         'shipments',
+        'orders',
+        'shop_order_statuses',
+        'shop_order_status_mappings',
         'logs',
         'webhook_deliveries',
         'webhook_attempts',
@@ -26,6 +29,9 @@ const importedSchema = {
         credentials: count,
         integrations: count,
         shipments: count,
+        orders: count,
+        shop_order_statuses: count,
+        shop_order_status_mappings: count,
         logs: count,
         webhook_deliveries: count,
         webhook_attempts: count,
@@ -76,7 +82,7 @@ export function snapshotOperations(snapshots: SnapshotService): AdminOperation[]
       path: '/snapshot',
       operationId: 'importSnapshot',
       summary:
-        'Import a snapshot document, all or nothing: a whole-state one replaces everything, an account one replaces that account. Ids are kept, so key pairs keep working (under the same `SECRET_PEPPER`) and integrations keep their ids.',
+        'Import a snapshot document, all or nothing: a whole-state one replaces everything, an account one replaces that account. Ids are kept, so key pairs keep working (under the same `SECRET_PEPPER`) and integrations keep their ids. A version-1 document (the release before API v3) is imported too: without orders, shop order statuses or mappings, its integrations with the `eager` feedback type.',
       body: snapshotSchema,
       success: { status: 200, description: 'What was imported, per kind.', schema: importedSchema },
       errors: {

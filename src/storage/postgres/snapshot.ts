@@ -2,14 +2,23 @@ import type { Pool, PoolClient } from 'pg';
 import { SNAPSHOT_TABLES } from '../../domain/admin/snapshot-types.js';
 import type { SnapshotRows, SnapshotTable } from '../../domain/admin/snapshot-types.js';
 import type { Row } from '../rows.js';
-import { SNAPSHOT_SPEC, SnapshotTaken, columnList, toSnapshotRow } from '../snapshot-tables.js';
+import {
+  SNAPSHOT_SPEC,
+  SnapshotTaken,
+  columnList,
+  conflictId,
+  hasId,
+  keyOf,
+  orderList,
+  toSnapshotRow,
+} from '../snapshot-tables.js';
 
 const SELECT = Object.fromEntries(
   SNAPSHOT_TABLES.map((table) => [
     table,
     {
-      all: `SELECT ${columnList(table)} FROM ${table} ORDER BY id`,
-      one: `SELECT ${columnList(table)} FROM ${table} WHERE ${SNAPSHOT_SPEC[table].byAccount.replaceAll('$account', '$1')} ORDER BY id`,
+      all: `SELECT ${columnList(table)} FROM ${table} ORDER BY ${orderList(table)}`,
+      one: `SELECT ${columnList(table)} FROM ${table} WHERE ${SNAPSHOT_SPEC[table].byAccount.replaceAll('$account', '$1')} ORDER BY ${orderList(table)}`,
     },
   ]),
 ) as Record<SnapshotTable, { all: string; one: string }>;
@@ -21,7 +30,7 @@ const INSERT = Object.fromEntries(
     table,
     `INSERT INTO ${table} (${columnList(table)})
        SELECT ${columnList(table)} FROM json_populate_recordset(NULL::${table}, $1::json)
-       ON CONFLICT DO NOTHING RETURNING id`,
+       ON CONFLICT DO NOTHING RETURNING ${orderList(table)}`,
   ]),
 ) as Record<SnapshotTable, string>;
 
@@ -72,11 +81,15 @@ export class PgSnapshot {
       if (wanted.length === 0) continue;
       const result = await client.query<Row>(INSERT[table], [JSON.stringify(wanted)]);
       if ((result.rowCount ?? 0) < wanted.length) {
-        const written = new Set(result.rows.map((row) => Number(row.id)));
-        const taken = wanted.find((row) => !written.has(Number(row.id)));
-        throw new SnapshotTaken({ table, id: Number(taken?.id) });
+        const key = (row: Row) =>
+          keyOf(table)
+            .map((column) => String(row[column]))
+            .join('\u0000');
+        const written = new Set(result.rows.map(key));
+        const taken = wanted.find((row) => !written.has(key(row))) ?? wanted[0];
+        throw new SnapshotTaken({ table, id: taken === undefined ? 0 : conflictId(table, taken) });
       }
-      await client.query(bumpSequence(table));
+      if (hasId(table)) await client.query(bumpSequence(table));
     }
     return counts;
   }

@@ -2,7 +2,14 @@ import type { Database, Statement } from 'better-sqlite3';
 import { SNAPSHOT_TABLES } from '../../domain/admin/snapshot-types.js';
 import type { SnapshotRows, SnapshotTable } from '../../domain/admin/snapshot-types.js';
 import type { Row } from '../rows.js';
-import { SNAPSHOT_SPEC, SnapshotTaken, columnList, toSnapshotRow } from '../snapshot-tables.js';
+import {
+  SNAPSHOT_SPEC,
+  SnapshotTaken,
+  columnList,
+  conflictId,
+  orderList,
+  toSnapshotRow,
+} from '../snapshot-tables.js';
 
 type Statements = Record<SnapshotTable, { all: Statement; one: Statement; insert: Statement }>;
 
@@ -42,13 +49,13 @@ export class SqliteSnapshot {
         .map((c) => `@${c}`)
         .join(', ');
       s[table] = {
-        all: db.prepare(`SELECT ${columns} FROM ${table} ORDER BY id`),
+        all: db.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${orderList(table)}`),
         one: db.prepare(
-          `SELECT ${columns} FROM ${table} WHERE ${SNAPSHOT_SPEC[table].byAccount.replaceAll('$account', '@account')} ORDER BY id`,
+          `SELECT ${columns} FROM ${table} WHERE ${SNAPSHOT_SPEC[table].byAccount.replaceAll('$account', '@account')} ORDER BY ${orderList(table)}`,
         ),
         // AUTOINCREMENT moves its sequence past an id inserted explicitly.
         insert: db.prepare(
-          `INSERT INTO ${table} (${columns}) VALUES (${named}) ON CONFLICT DO NOTHING RETURNING id`,
+          `INSERT INTO ${table} (${columns}) VALUES (${named}) ON CONFLICT DO NOTHING RETURNING 1 AS written`,
         ),
       };
     }
@@ -77,7 +84,7 @@ export class SqliteSnapshot {
     for (const table of SNAPSHOT_TABLES) {
       for (const row of rows[table]) {
         if (this.s[table].insert.get(sqliteValues(table, row)) === undefined) {
-          throw new SnapshotTaken({ table, id: Number(row.id) });
+          throw new SnapshotTaken({ table, id: conflictId(table, row) });
         }
       }
       counts[table] = rows[table].length;
