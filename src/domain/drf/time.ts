@@ -20,6 +20,7 @@
  */
 
 import { PY_SPACE_CLASS } from './repr.js';
+import { civilFromDays, daysFromCivil, isLeap, validDate } from '../calendar.js';
 
 export type DateTimeParse = { ok: true; us: number } | { ok: false; message: string };
 export type DateParse = { ok: true; dayStartUs: number } | { ok: false; message: string };
@@ -54,44 +55,6 @@ interface Civil {
 const US_PER_SECOND = 1_000_000;
 const SECONDS_PER_DAY = 86_400;
 const US_PER_DAY = 86_400_000_000;
-
-function isLeap(year: number): boolean {
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeap(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-/** The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`). */
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
-}
-
-function validDate(year: number, month: number, day: number): boolean {
-  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
-}
 
 /** Python's `int()` of a run of decimal digits of any script. */
 function pyDigits(text: string): number {
@@ -180,15 +143,11 @@ function separatorAt(b: Uint8Array, len: number): number {
   return 8;
 }
 
-function isLeapYear(year: number): boolean {
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-}
-
 /** `iso_to_ymd`: an ISO week date as a calendar date, or null. */
 function fromIsoWeek(isoYear: number, week: number, weekday: number): [number, number, number] | null {
   if (week <= 0 || week >= 53) {
     const jan1 = (((daysFromCivil(isoYear, 1, 1) + 3) % 7) + 7) % 7; // Monday 0
-    if (!(week === 53 && (jan1 === 3 || (jan1 === 2 && isLeapYear(isoYear))))) return null;
+    if (!(week === 53 && (jan1 === 3 || (jan1 === 2 && isLeap(isoYear))))) return null;
   }
   if (weekday <= 0 || weekday >= 8) return null;
   const jan4 = daysFromCivil(isoYear, 1, 4);

@@ -1,3 +1,4 @@
+import { daysInMonth } from '../calendar.js';
 /**
  * Dates and datetimes as Pydantic v2 reads them in lax mode (pydantic-core over the `speedate` crate):
  *
@@ -29,11 +30,6 @@ export const SPEEDATE = {
 } as const;
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
 
 type Partial = { ok: true; year: number; month: number; day: number } | { ok: false; error: string };
 

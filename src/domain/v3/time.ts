@@ -1,3 +1,4 @@
+import { daysFromCivil, validDate } from '../calendar.js';
 /**
  * v3's timestamps (docs/behaviour.md, "v3"): what a v3 body or query may send, and the one form every v3
  * answer uses.
@@ -31,29 +32,6 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const US_PER_SECOND = 1_000_000;
 const US_PER_DAY = 86_400 * US_PER_SECOND;
-
-function isLeap(year: number): boolean {
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeap(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-function validDate(year: number, month: number, day: number): boolean {
-  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
-}
 
 /** The parts of a v3 timestamp as written, or null when it is not one. */
 export function parseCivilTime(text: string): CivilTime | null {
