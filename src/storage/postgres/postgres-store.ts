@@ -840,18 +840,30 @@ export class PostgresStore implements Store {
   async listWebhookDeliveries(
     integrationId: number | null,
   ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]> {
-    const deliveries = (
-      integrationId === null
-        ? await this.rows('listAllDeliveries', [])
-        : await this.rows('listDeliveries', [integrationId])
-    ).map(toWebhookDelivery);
-    if (deliveries.length === 0) return [];
-    // Every delivery's attempts in one query, not one per delivery.
-    const attempts = new Map<number, WebhookAttempt[]>(deliveries.map((d) => [d.id, []]));
-    for (const row of await this.rows('listAttempts', [deliveries.map((d) => d.id)])) {
-      attempts.get(num(row.delivery_id))?.push(toWebhookAttempt(row));
+    // Deliveries and their attempts from one snapshot: read apart, a delivery could be seen before an
+    // attempt was recorded and its attempts after, so a listing showed an attempt beside a stale state.
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const deliveries = (
+        await client.query<Row>(
+          integrationId === null ? q('listAllDeliveries', []) : q('listDeliveries', [integrationId]),
+        )
+      ).rows.map(toWebhookDelivery);
+      // Every delivery's attempts in one query, not one per delivery.
+      const attempts = new Map<number, WebhookAttempt[]>(deliveries.map((d) => [d.id, []]));
+      if (deliveries.length > 0) {
+        const rows = (await client.query<Row>(q('listAttempts', [deliveries.map((d) => d.id)]))).rows;
+        for (const row of rows) attempts.get(num(row.delivery_id))?.push(toWebhookAttempt(row));
+      }
+      await client.query('COMMIT');
+      return deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] }));
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
     }
-    return deliveries.map((d) => ({ ...d, attemptLog: attempts.get(d.id) ?? [] }));
   }
 
   listAccounts(): Promise<Account[]> {
