@@ -44,6 +44,8 @@ const outOfRange = (field: 'frozen_at' | 'advance_seconds') =>
 export class ClockControl {
   /** The latest stored version this process applied: a change heard late and older is ignored. */
   private version = -1;
+  /** The last application of a setting, which a later adopter of the same version waits for. */
+  private applying: Promise<void> = Promise.resolve();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -80,10 +82,16 @@ export class ClockControl {
     return next;
   }
 
-  private async adopt(stored: StoredClockSetting): Promise<void> {
-    if (stored.version <= this.version) return;
+  /**
+   * Moves the clock to a stored setting once. On PostgreSQL the instance's own NOTIFY can arrive before
+   * its save's answer, so the watch may adopt a version first: the change then waits for that same
+   * application (and the webhook flush it starts) instead of answering before it is done.
+   */
+  private adopt(stored: StoredClockSetting): Promise<void> {
+    if (stored.version <= this.version) return this.applying;
     this.version = stored.version;
-    await this.clock.apply(stored.setting);
+    this.applying = this.clock.apply(stored.setting);
+    return this.applying;
   }
 
   private settingFor(command: ClockCommand): ClockSetting {
