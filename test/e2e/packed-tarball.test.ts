@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
@@ -36,6 +36,9 @@ after(() => rmSync(work, { recursive: true, force: true }));
 function shopEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env.NODE_TEST_CONTEXT;
+  // One Node for the whole job, as a CI job has: the shop's npm, npx and node are the runner's own, so
+  // the native addon copied from this checkout is loaded by the Node it was built for.
+  env.PATH = `${dirname(process.execPath)}${delimiter}${env.PATH ?? ''}`;
   return env;
 }
 
@@ -108,7 +111,7 @@ describe('the CI recipe, with the packed tarball', () => {
           version: '1.0.0',
           private: true,
           type: 'module',
-          scripts: { test: 'node --test test/' },
+          scripts: { test: 'node --test test/push.test.js' },
           devDependencies: { 'order-inbox': `file:../${tarball}` },
         },
         null,
