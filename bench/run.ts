@@ -106,6 +106,19 @@ const generator: LoadGenerator = pickLoadGenerator(opts.load);
 // The order-inbox under test: this repository, or another checkout (to compare two versions).
 const SERVER_ROOT = resolve(opts.checkout ?? ROOT);
 const CLI = join(SERVER_ROOT, 'dist', 'cli', 'index.js');
+/**
+ * The Node flags the server runs with: those of the checkout's `npm start`
+ * (`node <flags> dist/cli/index.js serve`), so the bench measures the server as it is started.
+ */
+function startFlags(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/);
+  const cli = words.indexOf('dist/cli/index.js');
+  return words[0] === 'node' && cli > 0 ? words.slice(1, cli) : [];
+}
+const SERVER_FLAGS = startFlags(SERVER_ROOT);
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`  · ${text}\n`);
@@ -276,9 +289,10 @@ async function main(): Promise<number> {
   const authorization = `Basic ${Buffer.from(`${String(tenant.public_key)}:${String(tenant.secret_key)}`).toString('base64')}`;
 
   const profileDir = join(RESULTS, `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  const nodeFlags = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const profileFlags = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   // Every order-inbox server of the run: any free port, rate limits off, the bench's database.
   const serveArgs = [
+    ...SERVER_FLAGS,
     CLI,
     'serve',
     '--port',
@@ -290,7 +304,7 @@ async function main(): Promise<number> {
     '--database',
     databaseArg,
   ];
-  const server = await startPinned([...nodeFlags, ...serveArgs], join(scratch, 'server.log'), process.env);
+  const server = await startPinned([...profileFlags, ...serveArgs], join(scratch, 'server.log'), process.env);
   cleanups.push(() => server.stop());
   const ceiling = await startPinned(
     ['--import', 'tsx', join(ROOT, 'bench', 'ceiling-server.ts')],
@@ -346,7 +360,7 @@ async function main(): Promise<number> {
       `an empty 204 (deletes), the server's own answer captured once (list, get integration), ` +
       `the result array built from the parsed body (upserts)`,
     `rate limits: OFF (serve --rate-limit off); request logging as shipped (LOG_LEVEL ${process.env.LOG_LEVEL ?? 'info'}, to a file)`,
-    `server: node ${nodeFlags.join(' ')} ${CLI} serve --port 0 --rate-limit off --database <throwaway>${opts.profile ? ' (profiling)' : ''}`,
+    `server: node ${[...profileFlags, ...SERVER_FLAGS].join(' ')} ${CLI} serve --port 0 --rate-limit off --database <throwaway>${opts.profile ? ' (profiling)' : ''}`,
   ];
   for (const line of header) say(line);
   say('');
@@ -760,6 +774,7 @@ async function runFloor(
       '-c',
       String(SERVER_CORE),
       process.execPath,
+      ...SERVER_FLAGS,
       '--import',
       'tsx',
       join(ROOT, 'bench', 'floor.ts'),
