@@ -440,6 +440,48 @@ function contract(
         }
       });
 
+      test('PostgreSQL: a batch whose one UPSERT meets a unique key is written again order by order', async () => {
+        const { account, integration } = await tenant();
+        const other = new pg.Client({ connectionString: pgUrl() });
+        await other.connect();
+        try {
+          // A row with the id the batch's second order would take (a sequence left behind an id
+          // written explicitly): the batch's UPSERT fails on the primary key, the replay takes new ids.
+          const next = await other.query<{ id: string }>(
+            "SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id",
+          );
+          const rogue = Number(next.rows[0]?.id) + 2;
+          await other.query(
+            `INSERT INTO orders (id, account_id, integration_id, order_id, order_id_folded, order_number,
+               order_number_folded, status_folded, order_created_at_us, created_at_us, modified_at_us,
+               version, data)
+             VALUES ($1, $2, $3, 'rogue', 'rogue', 'R', 'r', 'open', $4, $4, $4, 1, '{}')`,
+            [rogue, account.id, integration.id, T0],
+          );
+          const batch = [write(integration.id), write(integration.id), write(integration.id)];
+          const outcome = await store.upsertOrders(account.id, batch, T0);
+          assert.ok(outcome.ok);
+          assert.deepEqual(
+            outcome.results.map((r) => r.created),
+            [true, true, true],
+          );
+          const [a, b, c] = outcome.results.map((r) => r.id) as [number, number, number];
+          assert.ok(rogue < a && a < b && b < c);
+          const stored = await store.listOrders(listQuery(account.id));
+          assert.deepEqual(
+            stored.map((o) => [o.id, o.orderId, o.document]),
+            [
+              [c, batch[2]?.orderId, batch[2]?.document],
+              [b, batch[1]?.orderId, batch[1]?.document],
+              [a, batch[0]?.orderId, batch[0]?.document],
+              [rogue, 'rogue', '{}'],
+            ],
+          );
+        } finally {
+          await other.end();
+        }
+      });
+
       test('PostgreSQL: busy on an order being updated, or on the current key of an explicit id: nothing written', async () => {
         const { account, integration, second } = await tenant();
         const [a, b, c] = [write(integration.id), write(integration.id), write(integration.id)];
