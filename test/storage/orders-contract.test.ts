@@ -117,6 +117,89 @@ function contract(
       assert.equal(stored?.version, 2);
     });
 
+    test('the same order_id twice in a batch: one order, written in batch order, both items answered', async () => {
+      const { account, integration } = await tenant();
+      const kept = write(integration.id, { orderId: 'kept' });
+      const first = await store.upsertOrders(account.id, [kept], T0);
+      assert.ok(first.ok);
+      const keptId = first.results[0]?.id as number;
+      const a1 = write(integration.id, { orderId: 'twice', orderNumber: 'A1', document: '{"a":1}' });
+      const b = write(integration.id);
+      const a2 = { ...a1, orderNumber: 'A2', document: '{"a":2}' };
+      const k2 = { ...kept, document: '{"k":2}' };
+      const k3 = { ...kept, orderNumber: 'K3', document: '{"k":3}' };
+      const outcome = await store.upsertOrders(account.id, [a1, k2, b, a2, k3], T0 + 1);
+      assert.ok(outcome.ok);
+      const [ra1, rk2, rb, ra2, rk3] = outcome.results;
+      assert.deepEqual(
+        outcome.results.map((r) => r.created),
+        [true, false, true, false, false],
+      );
+      assert.equal(ra2?.id, ra1?.id);
+      assert.equal(rk2?.id, keptId);
+      assert.equal(rk3?.id, keptId);
+      // New orders take ascending ids in batch order, after every order before them.
+      assert.ok(keptId < (ra1?.id as number) && (ra1?.id as number) < (rb?.id as number));
+      const stored = await store.listOrders(listQuery(account.id));
+      assert.deepEqual(ids(stored), [rb?.id, ra1?.id, keptId]);
+      const twice = stored.find((o) => o.id === ra1?.id);
+      assert.deepEqual(
+        [twice?.orderNumber, twice?.document, twice?.version, twice?.createdAtUs, twice?.modifiedAtUs],
+        ['A2', '{"a":2}', 2, T0 + 1, T0 + 1],
+      );
+      const again = stored.find((o) => o.id === keptId);
+      assert.deepEqual(
+        [again?.orderNumber, again?.document, again?.version, again?.createdAtUs, again?.modifiedAtUs],
+        ['K3', '{"k":3}', 3, T0, T0 + 1],
+      );
+    });
+
+    test('a batch of new and updated orders across integrations answers each in batch order', async () => {
+      const { account, integration, second } = await tenant();
+      const a = write(integration.id);
+      const b = write(second.id, { orderId: a.orderId });
+      const created = await store.upsertOrders(account.id, [a, b], T0);
+      assert.ok(created.ok);
+      const [ida, idb] = created.results.map((r) => r.id) as [number, number];
+      const c = write(second.id);
+      const d = write(integration.id);
+      const outcome = await store.upsertOrders(
+        account.id,
+        [c, { ...b, document: '{"b":2}' }, d, { ...a, orderNumber: 'A2' }],
+        T0 + 7,
+      );
+      assert.ok(outcome.ok);
+      const [rc, rb, rd, ra] = outcome.results;
+      assert.deepEqual(
+        [rb, ra],
+        [
+          { id: idb, created: false },
+          { id: ida, created: false },
+        ],
+      );
+      assert.deepEqual([rc?.created, rd?.created], [true, true]);
+      assert.ok(idb < (rc?.id as number) && (rc?.id as number) < (rd?.id as number));
+      const stored = await store.listOrders(listQuery(account.id));
+      assert.deepEqual(ids(stored), [rd?.id, rc?.id, idb, ida]);
+      const byId = new Map(stored.map((o) => [o.id, o]));
+      assert.deepEqual(
+        [byId.get(ida)?.orderNumber, byId.get(ida)?.version, byId.get(ida)?.modifiedAtUs],
+        ['A2', 2, T0 + 7],
+      );
+      assert.deepEqual(
+        [byId.get(idb)?.document, byId.get(idb)?.integrationId, byId.get(idb)?.version],
+        ['{"b":2}', second.id, 2],
+      );
+      assert.deepEqual(
+        [byId.get(rc?.id as number)?.document, byId.get(rc?.id as number)?.integrationId],
+        [c.document, second.id],
+      );
+      assert.deepEqual(
+        [byId.get(rd?.id as number)?.createdAtUs, byId.get(rd?.id as number)?.version],
+        [T0 + 7, 1],
+      );
+    });
+
     test('one problem refuses the whole batch and writes nothing', async () => {
       const { account, integration } = await tenant();
       const other = await tenant();
@@ -138,6 +221,33 @@ function contract(
         ],
       });
       assert.deepEqual(await store.listOrders(listQuery(account.id)), before);
+    });
+
+    test("every item naming another account's or an unknown integration is a problem, each at its index", async () => {
+      const { account, integration, second } = await tenant();
+      const other = await tenant();
+      const outcome = await store.upsertOrders(
+        account.id,
+        [
+          write(integration.id),
+          write(other.integration.id),
+          write(second.id),
+          write(other.integration.id),
+          write(999_999_999),
+          write(integration.id),
+        ],
+        T0,
+      );
+      assert.deepEqual(outcome, {
+        ok: false,
+        problems: [
+          { index: 1, kind: 'integration' },
+          { index: 3, kind: 'integration' },
+          { index: 4, kind: 'integration' },
+        ],
+      });
+      assert.deepEqual(await store.listOrders(listQuery(account.id)), []);
+      assert.deepEqual(await store.listOrders(listQuery(other.account.id)), []);
     });
 
     test('an explicit id updates that order; a changed order_id is refused with the current one', async () => {
@@ -325,6 +435,88 @@ function contract(
           await holder.query('COMMIT');
           const after = await store.upsertOrders(account.id, [w], T0);
           assert.ok(after.ok);
+        } finally {
+          await holder.end();
+        }
+      });
+
+      test('PostgreSQL: a batch whose one UPSERT meets a unique key is written again order by order', async () => {
+        const { account, integration } = await tenant();
+        const other = new pg.Client({ connectionString: pgUrl() });
+        await other.connect();
+        try {
+          // A row with the id the batch's second order would take (a sequence left behind an id
+          // written explicitly): the batch's UPSERT fails on the primary key, the replay takes new ids.
+          const next = await other.query<{ id: string }>(
+            "SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id",
+          );
+          const rogue = Number(next.rows[0]?.id) + 2;
+          await other.query(
+            `INSERT INTO orders (id, account_id, integration_id, order_id, order_id_folded, order_number,
+               order_number_folded, status_folded, order_created_at_us, created_at_us, modified_at_us,
+               version, data)
+             VALUES ($1, $2, $3, 'rogue', 'rogue', 'R', 'r', 'open', $4, $4, $4, 1, '{}')`,
+            [rogue, account.id, integration.id, T0],
+          );
+          const batch = [write(integration.id), write(integration.id), write(integration.id)];
+          const outcome = await store.upsertOrders(account.id, batch, T0);
+          assert.ok(outcome.ok);
+          assert.deepEqual(
+            outcome.results.map((r) => r.created),
+            [true, true, true],
+          );
+          const [a, b, c] = outcome.results.map((r) => r.id) as [number, number, number];
+          assert.ok(rogue < a && a < b && b < c);
+          const stored = await store.listOrders(listQuery(account.id));
+          assert.deepEqual(
+            stored.map((o) => [o.id, o.orderId, o.document]),
+            [
+              [c, batch[2]?.orderId, batch[2]?.document],
+              [b, batch[1]?.orderId, batch[1]?.document],
+              [a, batch[0]?.orderId, batch[0]?.document],
+              [rogue, 'rogue', '{}'],
+            ],
+          );
+        } finally {
+          await other.end();
+        }
+      });
+
+      test('PostgreSQL: busy on an order being updated, or on the current key of an explicit id: nothing written', async () => {
+        const { account, integration, second } = await tenant();
+        const [a, b, c] = [write(integration.id), write(integration.id), write(integration.id)];
+        const created = await store.upsertOrders(account.id, [a, b, c], T0);
+        assert.ok(created.ok);
+        const before = await store.listOrders(listQuery(account.id));
+        const holder = new pg.Client({ connectionString: pgUrl() });
+        await holder.connect();
+        try {
+          await holder.query('BEGIN');
+          await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 6))', [
+            `orders:${integration.id}:${b.orderId}`,
+          ]);
+          const updates = [a, b, c].map((w) => ({ ...w, document: '{"changed":true}' }));
+          assert.deepEqual(
+            await store.upsertOrders(account.id, [write(integration.id), ...updates], T0 + 1),
+            {
+              ok: false,
+              busy: true,
+            },
+          );
+          // The order moves to another integration: its current key is locked as well as its new one.
+          const moved = { ...b, integrationId: second.id, explicitId: created.results[1]?.id as number };
+          assert.deepEqual(await store.upsertOrders(account.id, [moved], T0 + 1), { ok: false, busy: true });
+          assert.deepEqual(await store.listOrders(listQuery(account.id)), before);
+          await holder.query('COMMIT');
+          const after = await store.upsertOrders(account.id, updates, T0 + 2);
+          assert.deepEqual(after, {
+            ok: true,
+            results: created.results.map((r) => ({ ...r, created: false })),
+          });
+          assert.deepEqual(
+            (await store.listOrders(listQuery(account.id))).map((o) => [o.id, o.document, o.version]),
+            before.map((o) => [o.id, '{"changed":true}', 2]),
+          );
         } finally {
           await holder.end();
         }

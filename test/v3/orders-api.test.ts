@@ -110,6 +110,31 @@ for (const engine of ENGINES) {
       assert.equal(all[0].order_number, 'N2');
     });
 
+    test('the same order_id twice in one batch: one order, each item answered, the later one stored', async () => {
+      const t = await srv.tenant();
+      const answer = await post(t, [
+        basicOrder(t.integrationId, 'D-1', { order_number: 'first' }),
+        basicOrder(t.integrationId, 'D-2', { order_number: 'other' }),
+        basicOrder(t.integrationId, 'D-1', { order_number: 'second' }),
+      ]);
+      assert.equal(answer.status, 201, answer.text);
+      const [a, b] = answer.body.data.map((r: Json) => r.id);
+      assert.ok(a < b);
+      assert.deepEqual(answer.body.data, [
+        { id: a, order_id: 'D-1', order_number: 'first' },
+        { id: b, order_id: 'D-2', order_number: 'other' },
+        { id: a, order_id: 'D-1', order_number: 'second' },
+      ]);
+      const all = (await list(t)).body.data;
+      assert.deepEqual(
+        all.map((o: Json) => [o.id, o.order_id, o.order_number]),
+        [
+          [String(b), 'D-2', 'other'],
+          [String(a), 'D-1', 'second'],
+        ],
+      );
+    });
+
     test('an empty batch, as [] or as no body at all, is 201 with no data', async () => {
       const t = await srv.tenant();
       assert.deepEqual((await post(t, [])).body, { data: [] });
