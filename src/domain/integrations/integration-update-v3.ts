@@ -1,8 +1,7 @@
 import { INVALID, isPlainObject, pyBool, pyEnum, pyList, pyModel, pyStr, pyUrl } from '../pydantic/index.js';
 import type { ErrorItem } from '../pydantic/index.js';
 import type { Integration, IntegrationChanges } from '../types.js';
-import { v3Errors } from '../v3/common-errors.js';
-import { V3Error } from '../v3/errors.js';
+import { bodySource, v3Errors } from '../v3/common-errors.js';
 import { CARRIERS_REQUIRED } from './integration-update.js';
 
 export const FEEDBACK_TYPES = ['eager', 'delayed', 'none'] as const;
@@ -17,9 +16,6 @@ const integrationUpdate = pyModel('IntegrationUpdate', {
   webhook_url: { validator: pyUrl },
   feedback_type: { validator: pyEnum(FEEDBACK_TYPES) },
 });
-
-/** The reference's pointer form for a member of a single-object body: `/data/attributes/shop_name`. */
-const pointerOf = (item: ErrorItem): string => ['/data/attributes', ...item.loc.map(String)].join('/');
 
 const invalid = (detail: string, pointer?: string) =>
   v3Errors.invalid(detail, pointer ? { pointer } : undefined);
@@ -38,16 +34,7 @@ export function validateIntegrationUpdateV3(current: Integration, body: unknown)
   const errors: ErrorItem[] = [];
   const values = integrationUpdate(input, [], errors);
   if (values === INVALID) {
-    throw new V3Error(
-      400,
-      errors.map((item) => ({
-        status: '400',
-        code: 'invalid',
-        title: 'Invalid',
-        detail: item.msg,
-        source: { pointer: pointerOf(item) },
-      })),
-    );
+    throw v3Errors.validation(errors, bodySource);
   }
   const changes: IntegrationChanges = {};
   if ('shop_name' in values) changes.shopName = values.shop_name as string;
