@@ -2,7 +2,7 @@ import { INVALID, isPlainObject, pyBool, pyEnum, pyList, pyModel, pyStr, pyUrl }
 import type { ErrorItem } from '../pydantic/index.js';
 import type { Integration, IntegrationChanges } from '../types.js';
 import { bodySource, v3Errors } from '../v3/common-errors.js';
-import { CARRIERS_REQUIRED } from './integration-update.js';
+import { CARRIERS_REQUIRED, integrationChanges } from './integration-update.js';
 
 export const FEEDBACK_TYPES = ['eager', 'delayed', 'none'] as const;
 
@@ -36,16 +36,7 @@ export function validateIntegrationUpdateV3(current: Integration, body: unknown)
   if (values === INVALID) {
     throw v3Errors.validation(errors, bodySource);
   }
-  const changes: IntegrationChanges = {};
-  if ('shop_name' in values) changes.shopName = values.shop_name as string;
-  if ('shop_url' in values) changes.shopUrl = values.shop_url as string;
-  if ('service_point_enabled' in values)
-    changes.servicePointEnabled = values.service_point_enabled as boolean;
-  if ('service_point_carriers' in values)
-    changes.servicePointCarriers = values.service_point_carriers as string[];
-  if ('webhook_active' in values) changes.webhookActive = values.webhook_active as boolean;
-  if ('webhook_url' in values) changes.webhookUrl = values.webhook_url as string;
-  if ('feedback_type' in values) changes.feedbackType = values.feedback_type as string;
+  const changes = integrationChanges(values);
 
   const active = changes.webhookActive ?? current.webhookActive;
   const hookUrl = changes.webhookUrl ?? current.webhookUrl;
