@@ -30,6 +30,9 @@ type Draft = {
   service_point_carriers: string;
 };
 
+type TextKey = 'shop_name' | 'shop_url' | 'webhook_url' | 'service_point_carriers';
+type CheckKey = 'webhook_active' | 'service_point_enabled';
+
 const draftOf = (i: Integration): Draft => ({
   shop_name: i.shop_name ?? '',
   shop_url: i.shop_url ?? '',
@@ -98,6 +101,37 @@ function EditForm({
   };
 
   const id = (name: string) => `edit-${integration.id}-${name}`;
+  /** A text member: its label, its input and the API's messages for it. */
+  const textField = (name: TextKey, label: string, type?: 'url') => (
+    <>
+      <label for={id(name)}>{label}</label>
+      <input
+        id={id(name)}
+        type={type}
+        value={draft[name]}
+        aria-describedby={described(name)}
+        aria-invalid={fields[name] !== undefined}
+        onInput={(e) => set(name, e.currentTarget.value)}
+      />
+      <FieldError id={errorId(name)} messages={fields[name]} />
+    </>
+  );
+  /** A yes/no member: its check box, its label after it and the API's messages for it. */
+  const checkField = (name: CheckKey, label: string) => (
+    <>
+      <div class="check">
+        <input
+          id={id(name)}
+          type="checkbox"
+          checked={draft[name]}
+          aria-describedby={described(name)}
+          onChange={(e) => set(name, e.currentTarget.checked)}
+        />
+        <label for={id(name)}>{label}</label>
+      </div>
+      <FieldError id={errorId(name)} messages={fields[name]} />
+    </>
+  );
   return (
     <form
       class="edit"
@@ -110,66 +144,12 @@ function EditForm({
           {`The API refused the change: ${message}`}
         </p>
       )}
-      <label for={id('shop_name')}>Shop name</label>
-      <input
-        id={id('shop_name')}
-        value={draft.shop_name}
-        aria-describedby={described('shop_name')}
-        aria-invalid={fields.shop_name !== undefined}
-        onInput={(e) => set('shop_name', e.currentTarget.value)}
-      />
-      <FieldError id={errorId('shop_name')} messages={fields.shop_name} />
-      <label for={id('shop_url')}>Shop URL</label>
-      <input
-        id={id('shop_url')}
-        type="url"
-        value={draft.shop_url}
-        aria-describedby={described('shop_url')}
-        aria-invalid={fields.shop_url !== undefined}
-        onInput={(e) => set('shop_url', e.currentTarget.value)}
-      />
-      <FieldError id={errorId('shop_url')} messages={fields.shop_url} />
-      <label for={id('webhook_url')}>Webhook URL</label>
-      <input
-        id={id('webhook_url')}
-        type="url"
-        value={draft.webhook_url}
-        aria-describedby={described('webhook_url')}
-        aria-invalid={fields.webhook_url !== undefined}
-        onInput={(e) => set('webhook_url', e.currentTarget.value)}
-      />
-      <FieldError id={errorId('webhook_url')} messages={fields.webhook_url} />
-      <div class="check">
-        <input
-          id={id('webhook_active')}
-          type="checkbox"
-          checked={draft.webhook_active}
-          aria-describedby={described('webhook_active')}
-          onChange={(e) => set('webhook_active', e.currentTarget.checked)}
-        />
-        <label for={id('webhook_active')}>Webhook active</label>
-      </div>
-      <FieldError id={errorId('webhook_active')} messages={fields.webhook_active} />
-      <div class="check">
-        <input
-          id={id('service_point_enabled')}
-          type="checkbox"
-          checked={draft.service_point_enabled}
-          aria-describedby={described('service_point_enabled')}
-          onChange={(e) => set('service_point_enabled', e.currentTarget.checked)}
-        />
-        <label for={id('service_point_enabled')}>Service points enabled</label>
-      </div>
-      <FieldError id={errorId('service_point_enabled')} messages={fields.service_point_enabled} />
-      <label for={id('service_point_carriers')}>Service point carriers (comma-separated)</label>
-      <input
-        id={id('service_point_carriers')}
-        value={draft.service_point_carriers}
-        aria-describedby={described('service_point_carriers')}
-        aria-invalid={fields.service_point_carriers !== undefined}
-        onInput={(e) => set('service_point_carriers', e.currentTarget.value)}
-      />
-      <FieldError id={errorId('service_point_carriers')} messages={fields.service_point_carriers} />
+      {textField('shop_name', 'Shop name')}
+      {textField('shop_url', 'Shop URL', 'url')}
+      {textField('webhook_url', 'Webhook URL', 'url')}
+      {checkField('webhook_active', 'Webhook active')}
+      {checkField('service_point_enabled', 'Service points enabled')}
+      {textField('service_point_carriers', 'Service point carriers (comma-separated)')}
       <div class="actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Save'}

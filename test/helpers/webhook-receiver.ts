@@ -37,3 +37,14 @@ export async function receiver(failures = 0): Promise<Receiver> {
     server,
   };
 }
+
+/** What `read` finds once the receiver has got it (a delivery is sent after the answer), or a timeout error. */
+export async function until<T>(read: () => T | undefined, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -3,17 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { signWebhook } from '../../src/domain/webhooks/payload.js';
 import { ENGINES, call, engineSkip, startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-import { receiver } from '../helpers/webhook-receiver.js';
-
-async function until<T>(read: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { receiver, until } from '../helpers/webhook-receiver.js';
 
 for (const engine of ENGINES) {
   describe(`webhooks through the API [${engine}]`, { skip: await engineSkip(engine) }, () => {

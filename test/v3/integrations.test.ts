@@ -5,7 +5,7 @@ import { ENGINES, call, engineSkip, startTestServer } from '../helpers/server.js
 import type { TestServer } from '../helpers/server.js';
 import { referenceDocument } from '../helpers/reference.js';
 import type { Json } from '../helpers/reference.js';
-import { receiver } from '../helpers/webhook-receiver.js';
+import { receiver, until } from '../helpers/webhook-receiver.js';
 import { assertV3Error } from './helpers.js';
 
 /**
@@ -21,16 +21,6 @@ const requestExample = (name: string): Json =>
   );
 const responseExample = (path: string, method: string, status: string, name: string): Json =>
   structuredClone(doc.paths[path][method].responses[status].content['application/json'].examples[name].value);
-
-async function until<T>(read: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 for (const engine of ENGINES) {
   describe(`v3 integrations [${engine}]`, { skip: await engineSkip(engine) }, () => {

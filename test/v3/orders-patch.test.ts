@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Json } from '../helpers/reference.js';
-import { ENGINES, call, engineSkip, startTestServer } from '../helpers/server.js';
+import { ENGINES, call, engineSkip, minimalOrder, startTestServer } from '../helpers/server.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 import { assertV3Error } from './helpers.js';
 import { basicOrder, errorExample, requestExamples } from './order-fixtures.js';
@@ -165,20 +165,7 @@ for (const engine of ENGINES) {
       const t = await srv.tenant();
       const shipment = await call(`${srv.url}/api/v2/integrations/${t.integrationId}/shipments`, {
         auth: t.basic,
-        body: [
-          {
-            external_order_id: 'SHARED-1',
-            external_shipment_id: null,
-            name: 'John Doe',
-            address: 'Stadhuisplein 10',
-            city: 'Eindhoven',
-            postal_code: '5611 EM',
-            country: 'NL',
-            order_number: 'ORDER-1001',
-            created_at: '2024-03-01T10:00:00Z',
-            updated_at: '2024-03-01T10:00:00Z',
-          },
-        ],
+        body: [minimalOrder({ external_order_id: 'SHARED-1' })],
       });
       assert.equal(shipment.status, 200, shipment.text);
       assert.deepEqual((await call(v3('/orders'), { auth: t.basic })).body, { data: [] });

@@ -1,9 +1,8 @@
 import { INVALID, isPlainObject, pyBool, pyEnum, pyList, pyModel, pyStr, pyUrl } from '../pydantic/index.js';
 import type { ErrorItem } from '../pydantic/index.js';
 import type { Integration, IntegrationChanges } from '../types.js';
-import { v3Errors } from '../v3/common-errors.js';
-import { V3Error } from '../v3/errors.js';
-import { CARRIERS_REQUIRED } from './integration-update.js';
+import { bodySource, v3Errors } from '../v3/common-errors.js';
+import { CARRIERS_REQUIRED, integrationChanges } from './integration-update.js';
 
 export const FEEDBACK_TYPES = ['eager', 'delayed', 'none'] as const;
 
@@ -17,9 +16,6 @@ const integrationUpdate = pyModel('IntegrationUpdate', {
   webhook_url: { validator: pyUrl },
   feedback_type: { validator: pyEnum(FEEDBACK_TYPES) },
 });
-
-/** The reference's pointer form for a member of a single-object body: `/data/attributes/shop_name`. */
-const pointerOf = (item: ErrorItem): string => ['/data/attributes', ...item.loc.map(String)].join('/');
 
 const invalid = (detail: string, pointer?: string) =>
   v3Errors.invalid(detail, pointer ? { pointer } : undefined);
@@ -38,27 +34,9 @@ export function validateIntegrationUpdateV3(current: Integration, body: unknown)
   const errors: ErrorItem[] = [];
   const values = integrationUpdate(input, [], errors);
   if (values === INVALID) {
-    throw new V3Error(
-      400,
-      errors.map((item) => ({
-        status: '400',
-        code: 'invalid',
-        title: 'Invalid',
-        detail: item.msg,
-        source: { pointer: pointerOf(item) },
-      })),
-    );
+    throw v3Errors.validation(errors, bodySource);
   }
-  const changes: IntegrationChanges = {};
-  if ('shop_name' in values) changes.shopName = values.shop_name as string;
-  if ('shop_url' in values) changes.shopUrl = values.shop_url as string;
-  if ('service_point_enabled' in values)
-    changes.servicePointEnabled = values.service_point_enabled as boolean;
-  if ('service_point_carriers' in values)
-    changes.servicePointCarriers = values.service_point_carriers as string[];
-  if ('webhook_active' in values) changes.webhookActive = values.webhook_active as boolean;
-  if ('webhook_url' in values) changes.webhookUrl = values.webhook_url as string;
-  if ('feedback_type' in values) changes.feedbackType = values.feedback_type as string;
+  const changes = integrationChanges(values);
 
   const active = changes.webhookActive ?? current.webhookActive;
   const hookUrl = changes.webhookUrl ?? current.webhookUrl;

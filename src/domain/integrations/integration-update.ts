@@ -37,6 +37,21 @@ function flatten(tree: ErrorTree): string[] {
   return Object.values(tree).flatMap(flatten);
 }
 
+/** The changes a validated update body asks for, by the wire's member names (v2's and v3's alike). */
+export function integrationChanges(values: Record<string, unknown>): IntegrationChanges {
+  const changes: IntegrationChanges = {};
+  if ('shop_name' in values) changes.shopName = values.shop_name as string;
+  if ('shop_url' in values) changes.shopUrl = values.shop_url as string | null;
+  if ('service_point_enabled' in values)
+    changes.servicePointEnabled = values.service_point_enabled as boolean;
+  if ('service_point_carriers' in values)
+    changes.servicePointCarriers = values.service_point_carriers as string[];
+  if ('webhook_active' in values) changes.webhookActive = values.webhook_active as boolean;
+  if ('webhook_url' in values) changes.webhookUrl = values.webhook_url as string;
+  if ('feedback_type' in values) changes.feedbackType = values.feedback_type as string;
+  return changes;
+}
+
 /**
  * Validates a PUT or PATCH body against the integration as it is now. Both methods accept any subset
  * (docs/behaviour.md); omitted fields keep their values. Errors are a 400 whose message is the Python repr of
@@ -63,15 +78,7 @@ export function validateIntegrationUpdate(current: Integration, body: unknown): 
       values[name] = outcome;
     }
   }
-  const changes: IntegrationChanges = {};
-  if ('shop_name' in values) changes.shopName = values.shop_name as string;
-  if ('shop_url' in values) changes.shopUrl = values.shop_url as string | null;
-  if ('service_point_enabled' in values)
-    changes.servicePointEnabled = values.service_point_enabled as boolean;
-  if ('service_point_carriers' in values)
-    changes.servicePointCarriers = values.service_point_carriers as string[];
-  if ('webhook_active' in values) changes.webhookActive = values.webhook_active as boolean;
-  if ('webhook_url' in values) changes.webhookUrl = values.webhook_url as string;
+  const changes = integrationChanges(values);
 
   if (settings.length > 0 || Object.keys(fieldErrors).length > 0) throw invalid(settings, fieldErrors);
 

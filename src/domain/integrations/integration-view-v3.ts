@@ -1,5 +1,7 @@
 import type { Integration } from '../types.js';
 import { formatTimestamp } from '../v3/time.js';
+import { sortByTerms } from './integration-view.js';
+import type { SortTerm } from './integration-view.js';
 
 /**
  * The v3 view of an integration (reference `integration-response-model`): the same record v2 shows,
@@ -44,7 +46,7 @@ type SortKey = keyof typeof SORT_KEYS;
  */
 export function sortIntegrationsV3(integrations: Integration[], sort: string | null): Integration[] {
   const seen = new Set<string>();
-  const terms: { desc: boolean; key: (i: Integration) => string | number | null }[] = [];
+  const terms: SortTerm[] = [];
   for (const raw of (sort ?? '').split(',')) {
     const term = raw.trim();
     const name = term.replace(/^-/, '');
@@ -55,17 +57,5 @@ export function sortIntegrationsV3(integrations: Integration[], sort: string | n
   if (terms.length === 0) {
     terms.push({ desc: false, key: SORT_KEYS.last_fetch }, { desc: false, key: SORT_KEYS.created_at });
   }
-  const compare = (a: string | number | null, b: string | number | null): number => {
-    if (a === b) return 0;
-    if (a === null) return 1;
-    if (b === null) return -1;
-    return a < b ? -1 : 1;
-  };
-  return [...integrations].sort((x, y) => {
-    for (const { desc, key } of terms) {
-      const c = compare(key(x), key(y));
-      if (c !== 0) return desc ? -c : c;
-    }
-    return x.id - y.id;
-  });
+  return sortByTerms(integrations, terms);
 }

@@ -33,6 +33,33 @@ export function renderIntegrationUpdate(i: Integration) {
   };
 }
 
+/** One sort key of a listing, and its direction. */
+export interface SortTerm {
+  desc: boolean;
+  key: (i: Integration) => string | number | null;
+}
+
+const compare = (a: string | number | null, b: string | number | null): number => {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+};
+
+/**
+ * Integrations sorted by the terms in turn, ties by id. NULLs sort as PostgreSQL sorts them (after every
+ * value ascending, before them descending), which v2's `ordering` and v3's `sort` both follow.
+ */
+export function sortByTerms(integrations: Integration[], terms: readonly SortTerm[]): Integration[] {
+  return [...integrations].sort((x, y) => {
+    for (const { desc, key } of terms) {
+      const c = compare(key(x), key(y));
+      if (c !== 0) return desc ? -c : c;
+    }
+    return x.id - y.id;
+  });
+}
+
 const ORDERING_FIELDS = {
   id: (i: Integration) => i.id,
   shop_name: (i: Integration) => i.shopName,
@@ -55,17 +82,5 @@ export function orderIntegrations(integrations: Integration[], ordering: string 
     .filter((t) => Object.hasOwn(ORDERING_FIELDS, t.replace(/^-/, '')))
     .map((t) => ({ desc: t.startsWith('-'), key: ORDERING_FIELDS[t.replace(/^-/, '') as OrderingField] }));
   if (terms.length === 0) terms.push({ desc: false, key: ORDERING_FIELDS.id });
-  const compare = (a: string | number | null, b: string | number | null): number => {
-    if (a === b) return 0;
-    if (a === null) return 1;
-    if (b === null) return -1;
-    return a < b ? -1 : 1;
-  };
-  return [...integrations].sort((x, y) => {
-    for (const { desc, key } of terms) {
-      const c = compare(key(x), key(y));
-      if (c !== 0) return desc ? -c : c;
-    }
-    return x.id - y.id;
-  });
+  return sortByTerms(integrations, terms);
 }

@@ -5,6 +5,7 @@
  * `/data/attributes/[0]/order_details/order_items/0/quantity`), `/data/attributes/<loc…>` in a PATCH.
  */
 import type { ErrorItem, Loc } from '../pydantic/index.js';
+import { attributesPointer } from '../v3/common-errors.js';
 import { V3Error } from '../v3/errors.js';
 import type { V3ErrorObject } from '../v3/errors.js';
 
@@ -20,7 +21,7 @@ export const batchPointer = (index: number, loc: Loc): string =>
   ['/data/attributes', `[${index}]`, ...loc.map(String)].join('/');
 
 /** A PATCH body's pointer: `/data/attributes/order_details/status/code`. */
-export const patchPointer = (loc: Loc): string => ['/data/attributes', ...loc.map(String)].join('/');
+export const patchPointer: (loc: Loc) => string = attributesPointer;
 
 export const orderErrors = {
   /** The body is not a list of objects (MissingRequiredField's sibling, WrongPayloadFormatRequested). */

@@ -39,21 +39,16 @@ export function expectedChoices(choices: readonly (string | number)[]): string {
   return `${reprs.slice(0, -1).join(', ')} or ${reprs[reprs.length - 1]}`;
 }
 
+/** The constructor of an error type whose message has no placeholder and which carries no context. */
+const fixed =
+  (type: string, msg: string) =>
+  (loc: Loc, input: unknown): ErrorItem => ({ type, loc, msg, input });
+
 /** One constructor per error type used here: type, message and context as pydantic-core renders them. */
 export const pe = {
-  missing: (loc: Loc, input: unknown): ErrorItem => ({ type: 'missing', loc, msg: 'Field required', input }),
-  extraForbidden: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'extra_forbidden',
-    loc,
-    msg: 'Extra inputs are not permitted',
-    input,
-  }),
-  stringType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'string_type',
-    loc,
-    msg: 'Input should be a valid string',
-    input,
-  }),
+  missing: fixed('missing', 'Field required'),
+  extraForbidden: fixed('extra_forbidden', 'Extra inputs are not permitted'),
+  stringType: fixed('string_type', 'Input should be a valid string'),
   stringTooShort: (loc: Loc, input: unknown, minLength: number): ErrorItem => ({
     type: 'string_too_short',
     loc,
@@ -75,66 +70,19 @@ export const pe = {
     input,
     ctx: { pattern },
   }),
-  intType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'int_type',
-    loc,
-    msg: 'Input should be a valid integer',
-    input,
-  }),
-  intParsing: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'int_parsing',
-    loc,
-    msg: 'Input should be a valid integer, unable to parse string as an integer',
-    input,
-  }),
-  intFromFloat: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'int_from_float',
-    loc,
-    msg: 'Input should be a valid integer, got a number with a fractional part',
-    input,
-  }),
-  floatType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'float_type',
-    loc,
-    msg: 'Input should be a valid number',
-    input,
-  }),
-  floatParsing: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'float_parsing',
-    loc,
-    msg: 'Input should be a valid number, unable to parse string as a number',
-    input,
-  }),
-  finiteNumber: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'finite_number',
-    loc,
-    msg: 'Input should be a finite number',
-    input,
-  }),
-  decimalType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'decimal_type',
-    loc,
-    msg: 'Decimal input should be an integer, float, string or Decimal object',
-    input,
-  }),
-  decimalParsing: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'decimal_parsing',
-    loc,
-    msg: 'Input should be a valid decimal',
-    input,
-  }),
-  boolType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'bool_type',
-    loc,
-    msg: 'Input should be a valid boolean',
-    input,
-  }),
-  boolParsing: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'bool_parsing',
-    loc,
-    msg: 'Input should be a valid boolean, unable to interpret input',
-    input,
-  }),
+  intType: fixed('int_type', 'Input should be a valid integer'),
+  intParsing: fixed('int_parsing', 'Input should be a valid integer, unable to parse string as an integer'),
+  intFromFloat: fixed(
+    'int_from_float',
+    'Input should be a valid integer, got a number with a fractional part',
+  ),
+  floatType: fixed('float_type', 'Input should be a valid number'),
+  floatParsing: fixed('float_parsing', 'Input should be a valid number, unable to parse string as a number'),
+  finiteNumber: fixed('finite_number', 'Input should be a finite number'),
+  decimalType: fixed('decimal_type', 'Decimal input should be an integer, float, string or Decimal object'),
+  decimalParsing: fixed('decimal_parsing', 'Input should be a valid decimal'),
+  boolType: fixed('bool_type', 'Input should be a valid boolean'),
+  boolParsing: fixed('bool_parsing', 'Input should be a valid boolean, unable to interpret input'),
   greaterThan: (loc: Loc, input: unknown, gt: number): ErrorItem => ({
     type: 'greater_than',
     loc,
@@ -160,12 +108,7 @@ export const pe = {
     const expected = expectedChoices(choices);
     return { type: 'enum', loc, msg: `Input should be ${expected}`, input, ctx: { expected } };
   },
-  listType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'list_type',
-    loc,
-    msg: 'Input should be a valid list',
-    input,
-  }),
+  listType: fixed('list_type', 'Input should be a valid list'),
   tooLong: (loc: Loc, input: unknown, fieldType: string, maxLength: number, actual: number): ErrorItem => ({
     type: 'too_long',
     loc,
@@ -180,12 +123,7 @@ export const pe = {
     input,
     ctx: { field_type: fieldType, min_length: minLength, actual_length: actual },
   }),
-  dictType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'dict_type',
-    loc,
-    msg: 'Input should be a valid dictionary',
-    input,
-  }),
+  dictType: fixed('dict_type', 'Input should be a valid dictionary'),
   modelType: (loc: Loc, input: unknown, className: string): ErrorItem => ({
     type: 'model_type',
     loc,
@@ -193,12 +131,7 @@ export const pe = {
     input,
     ctx: { class_name: className },
   }),
-  datetimeType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'datetime_type',
-    loc,
-    msg: 'Input should be a valid datetime',
-    input,
-  }),
+  datetimeType: fixed('datetime_type', 'Input should be a valid datetime'),
   datetimeFromDateParsing: (loc: Loc, input: unknown, error: string): ErrorItem => ({
     type: 'datetime_from_date_parsing',
     loc,
@@ -213,12 +146,7 @@ export const pe = {
     input,
     ctx: { error },
   }),
-  dateType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'date_type',
-    loc,
-    msg: 'Input should be a valid date',
-    input,
-  }),
+  dateType: fixed('date_type', 'Input should be a valid date'),
   dateParsing: (loc: Loc, input: unknown, error: string): ErrorItem => ({
     type: 'date_parsing',
     loc,
@@ -226,12 +154,7 @@ export const pe = {
     input,
     ctx: { error },
   }),
-  urlType: (loc: Loc, input: unknown): ErrorItem => ({
-    type: 'url_type',
-    loc,
-    msg: 'URL input should be a string or URL',
-    input,
-  }),
+  urlType: fixed('url_type', 'URL input should be a string or URL'),
   urlParsing: (loc: Loc, input: unknown, error: string): ErrorItem => ({
     type: 'url_parsing',
     loc,

@@ -13,8 +13,7 @@ import {
 } from '../pydantic/index.js';
 import type { ErrorItem, Validator } from '../pydantic/index.js';
 import type { Integration, ShopOrderStatus, StatusMappingEntry } from '../types.js';
-import { v3Errors } from './common-errors.js';
-import { V3Error } from './errors.js';
+import { attributesPointer, bodySource, v3Errors } from './common-errors.js';
 import { formatTimestamp } from './time.js';
 
 /** The reference's languages and Sendcloud's internal status categories (its enums). */
@@ -58,28 +57,12 @@ const mappingDeclaration = pyModel('CreateCustomStatusMapping', {
   },
 });
 
-const pointerOf = (loc: readonly (string | number)[]): string =>
-  ['/data/attributes', ...loc.map(String)].join('/');
-
-function validationError(items: readonly ErrorItem[]): V3Error {
-  return new V3Error(
-    400,
-    items.map((item) => ({
-      status: '400',
-      code: 'invalid',
-      title: 'Invalid',
-      detail: item.msg,
-      source: { pointer: pointerOf(item.loc) },
-    })),
-  );
-}
-
 /** A body member's value, or the V3Error listing every Pydantic error of the body. */
 function validBody<T>(validator: Validator<T>, body: unknown): T {
   if (!isPlainObject(body)) throw v3Errors.wrongFormat();
   const errors: ErrorItem[] = [];
   const value = validator(body, [], errors);
-  if (value === INVALID) throw validationError(errors);
+  if (value === INVALID) throw v3Errors.validation(errors, bodySource);
   return value;
 }
 
@@ -87,18 +70,7 @@ function validBody<T>(validator: Validator<T>, body: unknown): T {
 function queryValue<T>(validator: Validator<T>, name: string, raw: string): T {
   const errors: ErrorItem[] = [];
   const value = validator(raw, [name], errors);
-  if (value === INVALID) {
-    throw new V3Error(
-      400,
-      errors.map((item) => ({
-        status: '400',
-        code: 'invalid',
-        title: 'Invalid',
-        detail: item.msg,
-        source: { parameter: name },
-      })),
-    );
-  }
+  if (value === INVALID) throw v3Errors.validation(errors, () => ({ parameter: name }));
   return value;
 }
 
@@ -141,7 +113,7 @@ export class ShopOrderStatusService {
     const integration = Number.isSafeInteger(id) ? await this.store.getIntegration(accountId, id) : null;
     if (integration === null) {
       throw v3Errors.invalid(`Integration with id ${id} does not exist`, {
-        pointer: pointerOf(['integration_id']),
+        pointer: attributesPointer(['integration_id']),
       });
     }
     return integration;
@@ -202,7 +174,7 @@ export class ShopOrderStatusService {
         languages.add(t.language);
       });
     });
-    if (duplicates.length > 0) throw validationError(duplicates);
+    if (duplicates.length > 0) throw v3Errors.validation(duplicates, bodySource);
     const integration = await this.named(accountId, value.integration_id as number);
     await this.store.declareShopOrderStatuses(
       integration.id,
@@ -240,9 +212,10 @@ export class ShopOrderStatusService {
     const mapping = value.mapping as { status_category: string; external_id: string | null }[];
     const categories = new Set(mapping.map((m) => m.status_category));
     if (categories.size !== STATUS_CATEGORIES.length) {
-      throw validationError([
-        pe.valueError(['mapping'], mapping, 'Each status category must be mapped exactly once'),
-      ]);
+      throw v3Errors.validation(
+        [pe.valueError(['mapping'], mapping, 'Each status category must be mapped exactly once')],
+        bodySource,
+      );
     }
     const integration = await this.named(accountId, value.integration_id as number);
     const entries: StatusMappingEntry[] = mapping.map((m) => ({

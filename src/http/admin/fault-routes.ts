@@ -7,9 +7,7 @@ import { AdminError } from '../../domain/admin/errors.js';
 import type { FaultRule, FaultRules, FaultSpec } from '../../domain/faults/rules.js';
 import { MAX_LATENCY_MS } from '../../domain/faults/random.js';
 import type { AdminOperation } from './routes.js';
-
-const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
-const time = { type: 'string', format: 'date-time', description: 'UTC, ISO 8601.' } as const;
+import { id, iso, time } from './schemas.js';
 
 const effectSchema = {
   type: 'object',
@@ -208,8 +206,6 @@ const ruleParams = {
   required: ['id'],
   properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
 } as const;
-
-const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
 function ruleView(rule: FaultRule) {
   return {

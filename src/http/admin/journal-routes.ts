@@ -5,6 +5,7 @@
 import { adminErrors } from '../../domain/admin/errors.js';
 import type { Journal, JournalEntry, RecordedMessage } from '../../domain/admin/journal.js';
 import type { AdminOperation } from './routes.js';
+import { iso } from './schemas.js';
 
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
@@ -184,8 +185,6 @@ export const coverageSchema = {
     },
   },
 } as const;
-
-const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
 function messageView(recorded: RecordedMessage) {
   let body: unknown = recorded.body;

@@ -9,6 +9,7 @@ import {
   adminErrorSchema,
   createTenantBody,
   createdTenantSchema,
+  iso,
   removedSchema,
   resetBody,
 } from './schemas.js';
@@ -33,8 +34,6 @@ export interface AdminOperation {
     body: unknown;
   }) => Promise<unknown>;
 }
-
-const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
 const settingsView = (integration: Integration) => ({
   id: integration.id,

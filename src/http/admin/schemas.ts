@@ -3,8 +3,10 @@
  * (an answer carries only the fields its schema names, so a secret cannot slip into one that does not
  * list it) and make up the admin OpenAPI document.
  */
-const time = { type: 'string', format: 'date-time', description: 'UTC, ISO 8601.' } as const;
-const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+/** Every admin timestamp: its schema, and `iso` for the value, from the store's microseconds. */
+export const time = { type: 'string', format: 'date-time', description: 'UTC, ISO 8601.' } as const;
+export const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
+export const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 
 export const adminErrorSchema = {
   type: 'object',

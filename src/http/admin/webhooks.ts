@@ -5,8 +5,8 @@
  */
 import type { RecordedDelivery, WebhookLog } from '../../domain/admin/webhooks.js';
 import type { AdminOperation } from './routes.js';
+import { iso, time } from './schemas.js';
 
-const time = { type: 'string', format: 'date-time', description: 'UTC, ISO 8601.' } as const;
 const optionalTime = { ...time, type: ['string', 'null'] } as const;
 const wholeNumber = (description: string) =>
   ({ type: 'string', pattern: '^[0-9]{1,15}$', description }) as const;
@@ -92,8 +92,6 @@ export const webhookListSchema = {
   required: ['deliveries'],
   properties: { deliveries: { type: 'array', items: deliverySchema, description: 'Newest first.' } },
 } as const;
-
-const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
 function deliveryView({ delivery, signature, attempts, captured }: RecordedDelivery) {
   return {
