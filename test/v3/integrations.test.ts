@@ -241,9 +241,18 @@ for (const engine of ENGINES) {
     });
 
     test('sort: the documented keys, "-" for descending, unknown keys ignored; default last_fetch then created_at', async () => {
+      // The server's times have millisecond resolution (as Sendcloud's do): each step waits for the next
+      // millisecond, so no two of these times tie and the order below is the sort's, not the tie-break's.
+      const nextMillisecond = async () => {
+        const now = Date.now();
+        while (Date.now() === now) await new Promise((resolve) => setTimeout(resolve, 1));
+      };
       const t = await srv.tenant();
+      await nextMillisecond();
       const b = await srv.accounts.createIntegration(t.accountId, { shopName: 'B', system: 'woocommerce' });
+      await nextMillisecond();
       const c = await srv.accounts.createIntegration(t.accountId, { shopName: 'C', system: 'api' });
+      await nextMillisecond();
       // B is touched last: updated_at order is a, c, b.
       await call(v3(`/integrations/${b.id}`), { method: 'PATCH', auth: t.basic, body: { shop_name: 'B2' } });
       const ids = async (sort?: string) =>
