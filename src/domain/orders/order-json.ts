@@ -106,13 +106,14 @@ function valueEnd(s: string, i: number, depth: number): number {
   return -1;
 }
 
-/** The start and end of each key of the objects being walked, outermost first. */
-const keyStack: number[] = [];
+/** The start and end of each key of the objects being walked, outermost first, up to `keyTop`. */
+const keyStack = new Int32Array(2 * MAX_KEYS * (MAX_DEPTH + 2));
+let keyTop = 0;
 
-/** Whether the key at `start..end` is one of those at `keyStack[from..]`. */
+/** Whether the key at `start..end` is one of those at `keyStack[from..keyTop]`. */
 function isRepeated(s: string, start: number, end: number, from: number): boolean {
   const length = end - start;
-  for (let k = from; k < keyStack.length; k += 2) {
+  for (let k = from; k < keyTop; k += 2) {
     const other = keyStack[k] as number;
     if ((keyStack[k + 1] as number) - other !== length) continue;
     let same = true;
@@ -125,29 +126,36 @@ function isRepeated(s: string, start: number, end: number, from: number): boolea
 /**
  * An object's end, or -1 if it repeats a key (JSON.parse keeps the last value where the first was).
  * Canonical strings have one spelling, so the text of two keys is equal exactly when the keys are; a
- * key `__proto__` is a member like any other (JSON.parse makes it an own property).
+ * key `__proto__` is a member like any other (JSON.parse makes it an own property). A key is compared
+ * with the others only when one of them shares its bit in `seen` (its length and outer characters).
  */
 function objectEnd(s: string, i: number, depth: number): number {
   if (s.charCodeAt(i + 1) === CLOSE_OBJECT) return i + 2;
   if (depth > MAX_DEPTH) return -1;
-  const from = keyStack.length;
+  const from = keyTop;
+  let seen = 0;
   let j = i + 1;
+  let end = -1;
   for (;;) {
     if (s.charCodeAt(j) !== QUOTE) break;
     const keyEnd = stringEnd(s, j);
-    if (s.charCodeAt(keyEnd) !== COLON || keyStack.length - from === 2 * MAX_KEYS) break;
-    if (isRepeated(s, j, keyEnd, from)) break;
-    keyStack.push(j, keyEnd);
+    if (s.charCodeAt(keyEnd) !== COLON || keyTop - from === 2 * MAX_KEYS) break;
+    const bit = 1 << (((keyEnd - j) * 7 + s.charCodeAt(j + 1) + s.charCodeAt(keyEnd - 2) * 3) & 31);
+    if ((seen & bit) !== 0 && isRepeated(s, j, keyEnd, from)) break;
+    seen |= bit;
+    keyStack[keyTop++] = j;
+    keyStack[keyTop++] = keyEnd;
     j = valueEnd(s, keyEnd + 1, depth + 1);
     if (j < 0) break;
-    if (s.charCodeAt(j) !== COMMA) {
-      keyStack.length = from;
-      return s.charCodeAt(j) === CLOSE_OBJECT ? j + 1 : -1;
+    const c = s.charCodeAt(j);
+    if (c !== COMMA) {
+      if (c === CLOSE_OBJECT) end = j + 1;
+      break;
     }
     j++;
   }
-  keyStack.length = from;
-  return -1;
+  keyTop = from;
+  return end;
 }
 
 function arrayEnd(s: string, i: number, depth: number): number {
