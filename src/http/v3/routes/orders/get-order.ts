@@ -17,7 +17,13 @@ export const getOrder = (deps: AppDeps): V3Route => ({
       404: notFound,
     },
   },
-  handler: async (request) => ({
-    data: await deps.orders.get(request.principal!.accountId, Number((request.params as { id: string }).id)),
-  }),
+  // The bytes of the answer's JSON, sent as they are (as the list's, `list-orders.ts`).
+  handler: async (request, reply) => {
+    const body = await deps.orders.get(
+      request.principal!.accountId,
+      Number((request.params as { id: string }).id),
+    );
+    reply.type('application/json; charset=utf-8');
+    return body;
+  },
 });

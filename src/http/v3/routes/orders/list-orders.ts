@@ -78,6 +78,9 @@ export const listOrders = (deps: AppDeps): V3Route => ({
     const page = await deps.orders.list(request.principal!.accountId, new URLSearchParams(rawQuery(request)));
     const link = linkHeader(request, linkBase(request, deps.config.publicBaseUrl), page.next, page.prev);
     if (link !== null) reply.header('link', link);
-    return { data: page.data };
+    // The page comes as the bytes of its JSON, which Fastify sends as they are (no serializer runs for
+    // a Buffer), with the type a serialized answer gets; the response schema above still describes it.
+    reply.type('application/json; charset=utf-8');
+    return page.body;
   },
 });
