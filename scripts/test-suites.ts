@@ -16,6 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 
 /** Folders and files (prefixes of a path below `test/`) that run one file at a time. */
 const SERIAL = [
@@ -36,8 +37,12 @@ function isSerial(file: string): boolean {
 function allTestFiles(): string[] {
   return readdirSync('test', { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.ts'))
-    .map((name) => `test/${name.split('\\').join('/')}`)
-    .sort();
+    .map((name) => `test/${name}`);
+}
+
+/** `./test/x.test.ts`, an absolute path or `test/x.test.ts`: one spelling, for SERIAL's prefixes. */
+function normalized(file: string): string {
+  return relative(process.cwd(), resolve(file)).split(sep).join('/');
 }
 
 function run(files: string[], concurrency: number): boolean {
@@ -59,7 +64,7 @@ function run(files: string[], concurrency: number): boolean {
   return status === 0 && signal === null;
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2).sort() : allTestFiles();
+const files = (process.argv.length > 2 ? process.argv.slice(2) : allTestFiles()).map(normalized).sort();
 const isolatedOk = run(
   files.filter((file) => !isSerial(file)),
   CONCURRENCY,
