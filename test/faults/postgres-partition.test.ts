@@ -93,7 +93,7 @@ test('a network partition under a write: 503s within the client-side bound, noth
     // The upsert's named statement: its Bind names it on every use, its Parse the first time.
     partition = await partitionOn(
       { host: direct.hostname, port: Number(direct.port || 5432) },
-      'oi_upsertShipment',
+      'oi_upsertShipments',
     );
     const proxied = new URL(db.url);
     proxied.port = String(partition.port);

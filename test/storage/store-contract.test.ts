@@ -575,6 +575,87 @@ function contract(name: string, open: () => Promise<Store>, options: ContractOpt
         assert.equal(rows[0]?.data, '{"v":2}');
       });
 
+      test('repeated keys mixed with new, changed and unchanged ones: each answered in order, written one by one', async () => {
+        const { integration } = await integrationFixture();
+        const e1 = shipment();
+        const e2 = shipment();
+        await store.upsertShipments(integration.id, [e1, e2], T0);
+        const fresh = () => ({ newUuid: randomUUID() });
+        const n1 = shipment({ data: '{"n":1}' });
+        const batch: ShipmentWrite[] = [
+          { ...e1, ...fresh(), data: '{"e1":"unchanged"}' },
+          n1,
+          { ...e2, ...fresh(), shopUpdatedAtUs: SHOP_T + 2, orderNumber: 'N-e2', data: '{"e2":2}' },
+          { ...n1, ...fresh(), data: '{"n":"unchanged"}' },
+          { ...e1, ...fresh(), shopCreatedAtUs: SHOP_T - 3, shopUpdatedAtUs: SHOP_T + 1, data: '{"e1":2}' },
+          { ...e1, ...fresh(), shopUpdatedAtUs: SHOP_T + 1, data: '{"e1":"unchanged again"}' },
+          shipment({ externalOrderId: e1.externalOrderId, shipmentKey: '', externalShipmentId: null }),
+        ];
+        assert.deepEqual(await store.upsertShipments(integration.id, batch, T0 + 10), [
+          { status: 'updated', uuid: e1.newUuid },
+          { status: 'created', uuid: n1.newUuid },
+          { status: 'updated', uuid: e2.newUuid },
+          { status: 'updated', uuid: n1.newUuid },
+          { status: 'updated', uuid: e1.newUuid },
+          { status: 'updated', uuid: e1.newUuid },
+          { status: 'created', uuid: batch[6]?.newUuid },
+        ]);
+        const rows = (await store.listShipments(listQuery(integration.id))).sort((x, y) => x.id - y.id);
+        assert.deepEqual(
+          rows.map(({ id: _id, integrationId: _i, ...row }) => row),
+          [
+            {
+              uuid: e1.newUuid,
+              data: '{"e1":2}',
+              shopCreatedAtUs: SHOP_T - 3,
+              shopUpdatedAtUs: SHOP_T + 1,
+              createdAtUs: T0,
+              updatedAtUs: T0 + 10,
+            },
+            {
+              uuid: e2.newUuid,
+              data: '{"e2":2}',
+              shopCreatedAtUs: SHOP_T,
+              shopUpdatedAtUs: SHOP_T + 2,
+              createdAtUs: T0,
+              updatedAtUs: T0 + 10,
+            },
+            {
+              uuid: n1.newUuid,
+              data: '{"n":1}',
+              shopCreatedAtUs: SHOP_T,
+              shopUpdatedAtUs: SHOP_T,
+              createdAtUs: T0 + 10,
+              updatedAtUs: T0 + 10,
+            },
+            {
+              uuid: batch[6]?.newUuid,
+              data: batch[6]?.data,
+              shopCreatedAtUs: SHOP_T,
+              shopUpdatedAtUs: SHOP_T,
+              createdAtUs: T0 + 10,
+              updatedAtUs: T0 + 10,
+            },
+          ],
+        );
+        assert.deepEqual(
+          uuids(await store.listShipments(listQuery(integration.id, { orderNumber: 'N-e2' }))),
+          [e2.newUuid],
+        );
+      });
+
+      test('a write that fails (a proposed uuid already taken) fails the call and writes none of it', async () => {
+        const { integration } = await integrationFixture();
+        const taken = shipment();
+        await store.upsertShipments(integration.id, [taken], T0);
+        const before = await store.listShipments(listQuery(integration.id));
+        const good = shipment();
+        const clash = shipment({ newUuid: taken.newUuid });
+        const changed = { ...taken, newUuid: randomUUID(), shopUpdatedAtUs: SHOP_T + 1, data: '{"x":1}' };
+        await assert.rejects(store.upsertShipments(integration.id, [good, changed, clash, good], T0 + 1));
+        assert.deepEqual(await store.listShipments(listQuery(integration.id)), before);
+      });
+
       test('keys are scoped to the integration', async () => {
         const one = await integrationFixture();
         const two = await integrationFixture();

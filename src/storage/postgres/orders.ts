@@ -9,6 +9,7 @@ import type {
 import { ORDER_COLUMNS, buildOrderListQuery } from '../orders-query.js';
 import { orderValues, toStoredOrder, writeProblem } from '../orders-rows.js';
 import type { Row } from '../rows.js';
+import { rounds, settle } from './batches.js';
 
 const ON_CONFLICT = `ON CONFLICT (integration_id, order_id) DO UPDATE SET
     order_number = excluded.order_number, order_number_folded = excluded.order_number_folded,
@@ -69,34 +70,6 @@ function upsertValues(accountId: number, writes: readonly OrderWrite[], nowUs: n
   return [accountId, nowUs, ...columns];
 }
 
-/**
- * The writes by key grouped into as few UPSERTs as ON CONFLICT allows: a key's n-th write of the batch
- * goes into the n-th statement, so each statement meets each key once and the statements, run in turn,
- * write every key in batch order (almost always there is one statement).
- */
-function rounds(writes: readonly OrderWrite[]): number[][] {
-  const seen = new Map<string, number>();
-  const groups: number[][] = [];
-  writes.forEach((w, index) => {
-    const key = lockKey(w.integrationId, w.orderId);
-    const n = seen.get(key) ?? 0;
-    seen.set(key, n + 1);
-    (groups[n] ??= []).push(index);
-  });
-  return groups;
-}
-
-/** Waits for every statement sent (pipelined: none is left on the wire), then fails with the first failure. */
-async function settle<T extends readonly unknown[] | []>(
-  sent: T,
-): Promise<{ -readonly [P in keyof T]: Awaited<T[P]> }> {
-  const settled = await Promise.allSettled(sent);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as {
-    -readonly [P in keyof T]: Awaited<T[P]>;
-  };
-}
-
 /** The batch written, or refused at the write (-1: one of several in one statement) that met the key. */
 type Written = { ok: true; results: { id: number; created: boolean }[] } | { ok: false; index: number };
 
@@ -154,7 +127,13 @@ export class PgOrders {
     });
     if (problems.length > 0) return { ok: false, problems };
     const each = writes.map((_, index) => [index]);
-    let written = await this.write(client, accountId, writes, byKey ? rounds(writes) : each, nowUs);
+    let written = await this.write(
+      client,
+      accountId,
+      writes,
+      byKey ? rounds(writes, (w) => lockKey(w.integrationId, w.orderId)) : each,
+      nowUs,
+    );
     // An UPSERT of several orders that met the unique key cannot tell which one did: one by one again.
     if (!written.ok && written.index < 0) written = await this.write(client, accountId, writes, each, nowUs);
     if (written.ok) return written;

@@ -23,6 +23,7 @@ import type {
   Integration,
   NewIntegration,
   ShipmentListQuery,
+  ShipmentKey,
   ShipmentSelector,
   ShipmentWrite,
   StoredShipment,
@@ -55,6 +56,7 @@ import type { ImportOutcome, SnapshotReplace, SnapshotRows } from '../../domain/
 import { tenantConflict } from '../tenant-conflict.js';
 import { CredentialLookups } from './pg-credential-lookups.js';
 import { PgWriteQueue } from './pg-write-queue.js';
+import { rounds, settle } from './batches.js';
 import { PgRateLimiter } from './pg-rate-limiter.js';
 import { readClock, watchClock, writeClock } from './clock.js';
 import type { ClockSetting, StoredClockSetting } from '../../domain/clock.js';
@@ -176,12 +178,21 @@ const SQL = {
   getIntegration: 'SELECT * FROM integrations WHERE id = $1 AND account_id = $2',
   listIntegrations: 'SELECT * FROM integrations WHERE account_id = $1 ORDER BY id',
   listAllIntegrations: 'SELECT * FROM integrations ORDER BY id',
-  // The unique index decides create-or-update atomically (docs/behaviour.md: no check-then-insert). A match
-  // with the same shop updated_at is left alone (no new row version), and RETURNING is then empty.
-  upsertShipment: `INSERT INTO shipments (integration_id, uuid, external_order_id, shipment_key,
+  // The unique index decides create-or-update atomically (docs/behaviour.md: no check-then-insert). Any
+  // number of writes go in one statement, one array per column, in batch order (new rows take ascending
+  // ids, as one statement per write would); their keys must differ, as ON CONFLICT changes a row at most
+  // once per statement. A match with the same shop updated_at is left alone (no new row version) and
+  // returns nothing; RETURNING names each row's key, which matches it back to its write.
+  upsertShipments: `INSERT INTO shipments (integration_id, uuid, external_order_id, shipment_key,
       external_shipment_id, order_number, shop_created_at_us, shop_updated_at_us, created_at_us,
       updated_at_us, data)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
+    SELECT $1::bigint, w.uuid, w.external_order_id, w.shipment_key, w.external_shipment_id, w.order_number,
+        w.shop_created_at_us, w.shop_updated_at_us, $2::bigint, $2::bigint, w.data
+      FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[],
+          $10::text[])
+        WITH ORDINALITY AS w (uuid, external_order_id, shipment_key, external_shipment_id, order_number,
+          shop_created_at_us, shop_updated_at_us, data, n)
+      ORDER BY w.n
     ON CONFLICT (integration_id, external_order_id, shipment_key) DO UPDATE SET
       external_shipment_id = excluded.external_shipment_id,
       order_number = excluded.order_number,
@@ -190,9 +201,11 @@ const SQL = {
       updated_at_us = excluded.updated_at_us,
       data = excluded.data
     WHERE shipments.shop_updated_at_us <> excluded.shop_updated_at_us
-    RETURNING uuid`,
-  getShipmentUuidByKey:
-    'SELECT uuid FROM shipments WHERE integration_id = $1 AND external_order_id = $2 AND shipment_key = $3',
+    RETURNING uuid, external_order_id, shipment_key`,
+  getShipmentUuidsByKeys: `SELECT s.uuid, s.external_order_id, s.shipment_key
+    FROM unnest($2::text[], $3::text[]) AS k (external_order_id, shipment_key)
+    JOIN shipments s ON s.integration_id = $1 AND s.external_order_id = k.external_order_id
+      AND s.shipment_key = k.shipment_key`,
   setOauthOnly: 'UPDATE credentials SET oauth_only = $1 WHERE public_key = $2',
   insertToken:
     'INSERT INTO oauth_tokens (credential_id, token_hash, created_at_us, expires_at_us) VALUES ($1, $2, $3, $4)',
@@ -258,6 +271,41 @@ const joinedIntegration = (row: Row): Integration | null =>
   row.integration === null || row.integration === undefined ? null : toIntegration(row.integration as Row);
 
 type StatementName = keyof typeof SQL;
+
+/** A shipment's identity inside its integration as one string (stored text never holds a NUL). */
+const shipmentKeyOf = (k: ShipmentKey): string => `${k.externalOrderId}\u0000${k.shipmentKey}`;
+
+/** The uuids of rows that carry their key (external_order_id, shipment_key), by `shipmentKeyOf`. */
+function uuidsByKey(rows: readonly Row[]): Map<string, string> {
+  const uuids = new Map<string, string>();
+  for (const row of rows) {
+    const key = { externalOrderId: String(row.external_order_id), shipmentKey: String(row.shipment_key) };
+    uuids.set(shipmentKeyOf(key), String(row.uuid));
+  }
+  return uuids;
+}
+
+/** The upsertShipments statement's parameters for these writes: one array per column. */
+function upsertShipmentsValues(
+  integrationId: number,
+  writes: readonly ShipmentWrite[],
+  indexes: readonly number[],
+  nowUs: number,
+): unknown[] {
+  const columns: unknown[][] = Array.from({ length: 8 }, () => []);
+  for (const index of indexes) {
+    const w = writes[index] as ShipmentWrite;
+    columns[0]?.push(w.newUuid);
+    columns[1]?.push(w.externalOrderId);
+    columns[2]?.push(w.shipmentKey);
+    columns[3]?.push(w.externalShipmentId);
+    columns[4]?.push(w.orderNumber);
+    columns[5]?.push(w.shopCreatedAtUs);
+    columns[6]?.push(w.shopUpdatedAtUs);
+    columns[7]?.push(w.data);
+  }
+  return [integrationId, nowUs, ...columns];
+}
 
 function q(name: StatementName, values: unknown[]): QueryConfig {
   return { name: `oi_${name}`, text: SQL[name], values };
@@ -668,45 +716,45 @@ export class PostgresStore implements Store {
   upsertShipments(integrationId: number, writes: ShipmentWrite[], nowUs: number): Promise<UpsertOutcome[]> {
     if (writes.length === 0) return Promise.resolve([]);
     return this.write(async (client) => {
-      // Every item's upsert and its fallback SELECT go out pipelined, in request order, so a batch is
-      // about one round trip. Each SELECT runs right after its own INSERT, so it sees exactly the row
-      // that INSERT matched (ON CONFLICT locked it, even when its WHERE left it unchanged); its answer
-      // is used only when the INSERT returned nothing (same updated_at: "updated", nothing changes).
-      const pairs = writes.map((w) => [
-        client.query<Row>(
-          q('upsertShipment', [
-            integrationId,
-            w.newUuid,
-            w.externalOrderId,
-            w.shipmentKey,
-            w.externalShipmentId,
-            w.orderNumber,
-            w.shopCreatedAtUs,
-            w.shopUpdatedAtUs,
-            nowUs,
-            w.data,
-          ]),
+      // One statement per round of a repeated key (almost always one), all pipelined and run in turn.
+      const groups = rounds(writes, shipmentKeyOf);
+      const results = await settle(
+        groups.map((group) =>
+          client.query<Row>(q('upsertShipments', upsertShipmentsValues(integrationId, writes, group, nowUs))),
         ),
-        client.query<Row>(q('getShipmentUuidByKey', [integrationId, w.externalOrderId, w.shipmentKey])),
-      ]);
-      // Wait for all of them (even after a failure) so nothing of this write is left on the wire.
-      const settled = await Promise.allSettled(pairs.flat());
+      );
       const outcomes: UpsertOutcome[] = new Array(writes.length);
-      for (let i = 0; i < writes.length; i++) {
-        const inserted = settled[2 * i];
-        const existing = settled[2 * i + 1];
-        if (inserted?.status !== 'fulfilled') throw inserted?.reason ?? new Error('upsert not answered');
-        const row = inserted.value.rows[0];
-        if (row !== undefined) {
-          const uuid = String(row.uuid);
-          outcomes[i] = {
-            status: uuid === (writes[i] as ShipmentWrite).newUuid ? 'created' : 'updated',
-            uuid,
-          };
-          continue;
+      const unchanged: number[] = [];
+      results.forEach((result, g) => {
+        const returned = uuidsByKey(result.rows);
+        for (const index of groups[g] as number[]) {
+          const w = writes[index] as ShipmentWrite;
+          const uuid = returned.get(shipmentKeyOf(w));
+          if (uuid === undefined) unchanged.push(index);
+          else outcomes[index] = { status: uuid === w.newUuid ? 'created' : 'updated', uuid };
         }
-        if (existing?.status !== 'fulfilled') throw existing?.reason ?? new Error('upsert not answered');
-        outcomes[i] = { status: 'updated', uuid: String(firstRow(existing.value).uuid) };
+      });
+      if (unchanged.length === 0) return outcomes;
+      // The keys that returned nothing exist with the same shop updated_at: "updated", nothing changes.
+      // Their rows stay as they are until the transaction ends (ON CONFLICT locked them, even where its
+      // WHERE left them unchanged), so this SELECT reads the uuids those writes met.
+      const keys = new Map<string, ShipmentKey>();
+      for (const index of unchanged) {
+        const w = writes[index] as ShipmentWrite;
+        keys.set(shipmentKeyOf(w), w);
+      }
+      const found = await client.query<Row>(
+        q('getShipmentUuidsByKeys', [
+          integrationId,
+          [...keys.values()].map((k) => k.externalOrderId),
+          [...keys.values()].map((k) => k.shipmentKey),
+        ]),
+      );
+      const existing = uuidsByKey(found.rows);
+      for (const index of unchanged) {
+        const uuid = existing.get(shipmentKeyOf(writes[index] as ShipmentWrite));
+        if (uuid === undefined) throw new Error('upsert not answered');
+        outcomes[index] = { status: 'updated', uuid };
       }
       return outcomes;
     });
