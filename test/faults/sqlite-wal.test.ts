@@ -179,4 +179,71 @@ describe('the SQLite WAL bound', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('writes that stop with the WAL over the limit: the WAL is cut back to the limit without another write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'order-inbox-wal-idle-'));
+    const path = join(dir, 'idle.db');
+    const limit = 1024 * 1024;
+    const store = await SqliteStore.open({ path, walLimitBytes: limit });
+    try {
+      const nowUs = Date.now() * 1000;
+      const account = await store.createAccount({ partner: true, nowUs });
+      const integration = await store.createIntegration(
+        account.id,
+        { shopName: 'Idle', shopUrl: null, system: 'api', webhookSignatureKey: 'k' },
+        nowUs,
+      );
+      const walSize = () => statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+      // One group commit (every write of one turn) that takes the WAL well past the limit, then nothing.
+      const ids = Array.from({ length: 40 }, (_, call) => call);
+      const outcomes = await Promise.all(
+        ids.map((call) =>
+          store.upsertShipments(
+            integration.id,
+            Array.from({ length: 25 }, (_, i) => {
+              const id = `idle-${call}-${i}`;
+              return {
+                newUuid: randomUUID(),
+                externalOrderId: id,
+                shipmentKey: '',
+                externalShipmentId: null,
+                orderNumber: id,
+                shopCreatedAtUs: nowUs,
+                shopUpdatedAtUs: nowUs,
+                data: JSON.stringify({ external_order_id: id, padding: 'x'.repeat(1500) }),
+              };
+            }),
+            nowUs,
+          ),
+        ),
+      );
+      assert.equal(outcomes.flat().filter((o) => o.status === 'created').length, 1000);
+      assert.ok(walSize() > limit, `the batch took the WAL past the limit (${walSize()} bytes)`);
+      // No write follows; the WAL comes back within the limit by itself (polled: a state, not a time).
+      const deadline = Date.now() + 20_000;
+      while (walSize() > limit && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(walSize() <= limit, `WAL ${walSize()} bytes with no write after the batch`);
+      assert.equal(store.walBoundStats().restarts >= 1, true, 'a restart checkpoint cut it');
+      assert.equal(
+        (
+          await store.listShipments({
+            integrationId: integration.id,
+            fromUs: 0,
+            toUs: Number.MAX_SAFE_INTEGER,
+            externalOrderIds: null,
+            shipmentKeys: null,
+            orderNumber: null,
+            after: null,
+            reverse: false,
+            limit: 2000,
+          })
+        ).length,
+        1000,
+        'every write is there',
+      );
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -114,6 +114,11 @@ const RESTART_BACKOFF_MAX_MS = 30_000;
 const RESTART_WAIT_MS = 200;
 /** Writes never wait longer than this for the checkpoint thread, should it not answer. */
 const RESTART_TIMEOUT_MS = 5000;
+/**
+ * Writes that stop with the WAL over the limit leave no next batch to start it over: after this long
+ * without one, a write that changes nothing (`touch`) makes that batch.
+ */
+const IDLE_CUT_MS = 1000;
 
 type FileIdentity = { dev: number; ino: number };
 const identityOf = (stats: Stats | undefined): FileIdentity | null =>
@@ -158,6 +163,7 @@ export class SqliteStore implements Store {
   private probe: { atMs: number; readiness: Readiness } | null = null;
   private userVersion = 0;
   private walOver = false;
+  private idleCut: NodeJS.Timeout | null = null;
   private restartingWal = false;
   private nextRestartAt = 0;
   private restartBackoffMs = 0;
@@ -296,8 +302,28 @@ export class SqliteStore implements Store {
       this.gone = new DatabaseFileGone(this.path);
       return this.gone;
     }
-    if ((wal as Stats).size > this.walLimitBytes) this.walOver = true;
+    if ((wal as Stats).size > this.walLimitBytes) {
+      this.walOver = true;
+      this.scheduleIdleCut();
+    }
     return null;
+  }
+
+  /**
+   * The WAL is over the limit after a commit. The next batch cuts it back (`holdForWal`), but when the
+   * writes stop there, none comes: the file stays over the limit until the next write. So a write that
+   * changes nothing is queued once writes have paused for IDLE_CUT_MS (or once the backoff after a
+   * restart that a reader kept from finishing allows the next one), unless a batch has cut it meanwhile.
+   */
+  private scheduleIdleCut(): void {
+    if (this.idleCut !== null || this.checkpointer === null) return;
+    const delayMs = Math.max(IDLE_CUT_MS, this.nextRestartAt - Date.now());
+    this.idleCut = setTimeout(() => {
+      this.idleCut = null;
+      if (!this.walOver || this.closing !== null || this.gone !== null) return;
+      this.writes.enqueue(() => this.touch()).catch(() => undefined);
+    }, delayMs);
+    this.idleCut.unref();
   }
 
   private recordOutcome(error: unknown): void {
@@ -465,6 +491,7 @@ export class SqliteStore implements Store {
   }
 
   private async closeOnce(): Promise<void> {
+    if (this.idleCut !== null) clearTimeout(this.idleCut);
     await this.writes.drain();
     await this.checkpointer?.stop();
     if (this.db.open) {
