@@ -13,8 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import type { ShipmentWrite } from '../../src/domain/types.js';
 import { runCli, serve } from '../helpers/cli.js';
-import { basicHeader, minimalOrder } from '../helpers/server.js';
+import { basicHeader, minimalOrder, storedShipments } from '../helpers/server.js';
 import { inspect } from './sqlite-kit.js';
 
 const LIMIT_MB = 4;
@@ -22,6 +23,20 @@ const LIMIT = LIMIT_MB * 1024 * 1024;
 const FLOOD_MS = 12_000;
 const WRITERS = 8;
 const ORDERS = 20;
+
+/** A new shipment for `store.upsertShipments`, its stored text padded to take WAL space. */
+function newShipment(id: string, nowUs: number, padding: number): ShipmentWrite {
+  return {
+    newUuid: randomUUID(),
+    externalOrderId: id,
+    shipmentKey: '',
+    externalShipmentId: null,
+    orderNumber: id,
+    shopCreatedAtUs: nowUs,
+    shopUpdatedAtUs: nowUs,
+    data: JSON.stringify({ external_order_id: id, padding: 'x'.repeat(padding) }),
+  };
+}
 
 /** Bytes 12–15 of the WAL header: SQLite adds one each time the WAL starts over from its beginning. */
 function checkpointSequence(wal: string): number {
@@ -130,19 +145,7 @@ describe('the SQLite WAL bound', () => {
           Array.from({ length: 8 }, () =>
             store.upsertShipments(
               integration.id,
-              Array.from({ length: 25 }, () => {
-                const id = `pinned-${++serial}`;
-                return {
-                  newUuid: randomUUID(),
-                  externalOrderId: id,
-                  shipmentKey: '',
-                  externalShipmentId: null,
-                  orderNumber: id,
-                  shopCreatedAtUs: nowUs,
-                  shopUpdatedAtUs: nowUs,
-                  data: JSON.stringify({ external_order_id: id, padding: 'x'.repeat(400) }),
-                };
-              }),
+              Array.from({ length: 25 }, () => newShipment(`pinned-${++serial}`, nowUs, 400)),
               nowUs,
             ),
           ),
@@ -200,19 +203,7 @@ describe('the SQLite WAL bound', () => {
         ids.map((call) =>
           store.upsertShipments(
             integration.id,
-            Array.from({ length: 25 }, (_, i) => {
-              const id = `idle-${call}-${i}`;
-              return {
-                newUuid: randomUUID(),
-                externalOrderId: id,
-                shipmentKey: '',
-                externalShipmentId: null,
-                orderNumber: id,
-                shopCreatedAtUs: nowUs,
-                shopUpdatedAtUs: nowUs,
-                data: JSON.stringify({ external_order_id: id, padding: 'x'.repeat(1500) }),
-              };
-            }),
+            Array.from({ length: 25 }, (_, i) => newShipment(`idle-${call}-${i}`, nowUs, 1500)),
             nowUs,
           ),
         ),
@@ -224,23 +215,7 @@ describe('the SQLite WAL bound', () => {
       while (walSize() > limit && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       assert.ok(walSize() <= limit, `WAL ${walSize()} bytes with no write after the batch`);
       assert.equal(store.walBoundStats().restarts >= 1, true, 'a restart checkpoint cut it');
-      assert.equal(
-        (
-          await store.listShipments({
-            integrationId: integration.id,
-            fromUs: 0,
-            toUs: Number.MAX_SAFE_INTEGER,
-            externalOrderIds: null,
-            shipmentKeys: null,
-            orderNumber: null,
-            after: null,
-            reverse: false,
-            limit: 2000,
-          })
-        ).length,
-        1000,
-        'every write is there',
-      );
+      assert.equal((await storedShipments(store, integration.id)).length, 1000, 'every write is there');
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
